@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from chanjiao.core.scoping import get_scope
+
+router = Router(tags=["账户"])
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    full_name: str
+    roles: list[str]
+    organisations: list[int]
+
+
+@router.get("/me", response=MeOut, summary="当前用户", operation_id="accounts_me")
+def me(request: HttpRequest) -> dict[str, Any]:
+    scope = get_scope(request.user)
+    return {"id": request.user.pk, "username": request.user.username, "full_name": request.user.full_name,
+            "roles": sorted(scope.roles), "organisations": sorted(scope.orgs())}

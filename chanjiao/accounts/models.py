@@ -1,0 +1,174 @@
+"""Users, their roles in organisations, and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chanjiao.core.models import AuditedModel, AuditMixin
+from chanjiao.core.roles import ORG_ROLES, Role
+from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet
+
+
+class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
+    pass
+
+
+class User(AuditMixin, AbstractUser):
+    """A person who logs in. Roles come from memberships, never from flags on the user."""
+
+    full_name = models.CharField(_("姓名"), max_length=60, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+
+    audit_exclude = ("password",)
+    audit_masked = ("phone",)
+    administrative = True
+
+    objects = ScopedUserManager()
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # The system admin manages accounts; the security admin sees them to grant roles.
+        if scope.has(Role.SYSTEM_ADMIN):
+            return Q()
+        if action != CHANGE and scope.has(Role.SECURITY_ADMIN):
+            return Q()
+        return Q(pk=scope.user_id) if action != CHANGE else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.has(Role.SYSTEM_ADMIN)
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+
+class Membership(AuditedModel):
+    """A user holds a role, in an organisation for the organisation-bound roles."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("用户"))
+    role = models.CharField(_("角色"), max_length=30, choices=Role.choices)
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="user_memberships", verbose_name=_("所属单位"),
+    )
+    active = models.BooleanField(_("有效"), default=True)
+    granted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("授权人")
+    )
+
+    administrative = True
+
+    class Meta:
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+        ordering = ["user__username", "role"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "organisation"], name="membership_unique"),
+        ]
+
+    def __str__(self) -> str:
+        org = f" @ {self.organisation}" if self.organisation_id else ""
+        return f"{self.user} · {self.get_role_display()}{org}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # AC-08: only the security admin edits roles, and never their own (AC-07).
+        if scope.has(Role.SECURITY_ADMIN):
+            return ~Q(user_id=scope.user_id) if action == CHANGE else Q()
+        if action != CHANGE and scope.has(Role.SYSTEM_ADMIN):
+            return Q()
+        return Q(user_id=scope.user_id) if action != CHANGE else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.has(Role.SECURITY_ADMIN)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.role in ORG_ROLES and not self.organisation_id:
+            raise ValidationError({"organisation": _("该角色必须指定所属单位。")})
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(ScopedQuerySet):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(AuditedModel):
+    """A bearer token for the API. Only its SHA-256 is stored; it expires and can be revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("用户"))
+    name = models.CharField(_("名称"), max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    prefix = models.CharField(_("前缀"), max_length=8, editable=False)
+    expires_at = models.DateTimeField(_("过期时间"))
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+
+    audit_exclude = ("key_hash",)
+    administrative = True
+    objects = models.Manager.from_queryset(ApiTokenQuerySet)()
+
+    class Meta:
+        verbose_name = _("API令牌")
+        verbose_name_plural = _("API令牌")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        return Q(user_id=scope.user_id)
+
+    @classmethod
+    def issue(cls, user: User, name: str, days: int | None = None) -> tuple[ApiToken, str]:
+        """Create a token; the raw key is returned once and never stored."""
+        raw = "cj_" + secrets.token_urlsafe(32)
+        token = cls.objects.create(
+            user=user, name=name, key_hash=_hash_token(raw), prefix=raw[3:11],
+            expires_at=timezone.now() + timedelta(days=days or settings.API_TOKEN_DAYS),
+        )
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str) -> User | None:
+        token = cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        if token is None or not token.user.is_active:
+            return None
+        # A plain UPDATE: token use is not a data change worth an audit row per request.
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at", "updated_at"])
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()

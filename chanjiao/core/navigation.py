@@ -1,0 +1,35 @@
+"""The left navigation: registered model pages grouped by domain, shown only where the user may look."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from chanjiao.core.registry import registry
+from chanjiao.core.roles import Role
+from chanjiao.core.scoping import get_scope
+
+
+def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
+    user = request.user
+    scope = get_scope(user)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for ui in sorted(registry, key=lambda u: u.menu_order):
+        if not ui.menu_group:
+            continue
+        # .none() leaves an empty query: no SQL is run to decide what the menu shows.
+        if ui.model.objects.visible_to(user).query.is_empty():
+            continue
+        url = reverse(ui.url_name("list"))
+        groups.setdefault(str(ui.menu_group), []).append(
+            {"label": ui.label, "url": url, "icon": ui.icon, "active": request.path.startswith(url)}
+        )
+    if scope.has(Role.AUDIT_ADMIN):
+        url = reverse("core:audit_search")
+        groups.setdefault(_("安全审计"), []).append(
+            {"label": _("审计日志"), "url": url, "icon": "shield-check", "active": request.path.startswith(url)}
+        )
+    return [{"label": label, "items": items} for label, items in groups.items()]

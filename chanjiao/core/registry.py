@@ -1,0 +1,82 @@
+"""One declaration per model gives it list, detail, edit, delete, export, history, import and API.
+
+``ModelUI`` is the small generic layer the STYLE guide asks for: an app declares what differs
+(filterset, table, form, detail fields) and gets predictable URL names ``app:model_action``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models
+from django.urls import URLPattern, path
+
+registry: list[ModelUI] = []
+
+
+@dataclass
+class ModelUI:
+    model: type[models.Model]
+    filterset: type
+    table: type
+    form: type | None = None  # None: read-only pages
+    detail_fields: list[str] | None = None
+    menu_group: str = ""
+    menu_label: str = ""
+    icon: str = "list"
+    importer: Any = None  # a chanjiao.core.imports.Importer subclass
+    menu_order: int = 100
+    list_template: str = "core/object_list.html"
+    detail_template: str = "core/object_detail.html"
+    related: list[Any] = field(default_factory=list)  # detail-page tabs: (label, callable(obj, user) -> qs, ModelUI)
+
+    @property
+    def app_label(self) -> str:
+        return self.model._meta.app_label
+
+    @property
+    def name(self) -> str:
+        return self.model._meta.model_name  # type: ignore[return-value]
+
+    def url_name(self, action: str) -> str:
+        return f"{self.app_label}:{self.name}_{action}"
+
+    @property
+    def label(self) -> str:
+        return str(self.menu_label or self.model._meta.verbose_name_plural)
+
+    def urls(self) -> list[URLPattern]:
+        from chanjiao.core import views
+
+        base = self.name.replace("_", "-")
+        patterns = [
+            path(f"{base}/", views.ObjectListView.as_view(ui=self), name=f"{self.name}_list"),
+            path(f"{base}/<int:pk>/", views.ObjectDetailView.as_view(ui=self), name=f"{self.name}_detail"),
+            path(f"{base}/<int:pk>/history/", views.ObjectHistoryView.as_view(ui=self), name=f"{self.name}_history"),
+        ]
+        if self.form is not None:
+            patterns += [
+                path(f"{base}/add/", views.ObjectEditView.as_view(ui=self), name=f"{self.name}_add"),
+                path(f"{base}/<int:pk>/edit/", views.ObjectEditView.as_view(ui=self), name=f"{self.name}_edit"),
+                path(f"{base}/<int:pk>/delete/", views.ObjectDeleteView.as_view(ui=self), name=f"{self.name}_delete"),
+            ]
+        if self.importer is not None:
+            patterns += [
+                path(f"{base}/import/", views.ObjectImportView.as_view(ui=self), name=f"{self.name}_import"),
+                path(f"{base}/import/template/", views.ImportTemplateView.as_view(ui=self),
+                     name=f"{self.name}_import_template"),
+            ]
+        return patterns
+
+
+def register(ui: ModelUI) -> ModelUI:
+    registry.append(ui)
+    return ui
+
+
+def ui_for(model: type[models.Model]) -> ModelUI | None:
+    for ui in registry:
+        if ui.model is model:
+            return ui
+    return None

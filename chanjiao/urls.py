@@ -1,0 +1,13 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from chanjiao.api.api import api
+
+urlpatterns = [
+    path("", include("chanjiao.core.urls")),
+    path("accounts/", include("chanjiao.accounts.urls")),
+    path("catalog/", include("chanjiao.catalog.urls")),
+    path("orgs/", include("chanjiao.orgs.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("api/", api.urls),
+]
