@@ -3,15 +3,18 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.accounts import filters, forms, tables
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.core.registry import ModelUI, register
+from chanjiao.core.roles import Role
 
 GROUP = _("系统管理")
 
 users = register(ModelUI(User, filters.UserFilterSet, tables.UserTable, forms.UserForm, menu_group=GROUP,
                          icon="users", menu_order=900,
+                         menu_roles=frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}),
                          detail_fields=["username", "full_name", "phone", "email", "is_active", "last_login",
                                         "must_change_password", "password_changed_at"]))
 memberships = register(ModelUI(Membership, filters.MembershipFilterSet, tables.MembershipTable,
-                               forms.MembershipForm, menu_group=GROUP, icon="user-shield", menu_order=910))
+                               forms.MembershipForm, menu_group=GROUP, icon="user-shield", menu_order=910,
+                               menu_roles=frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})))
 tokens = register(ModelUI(ApiToken, filters.ApiTokenFilterSet, tables.ApiTokenTable, None, menu_group=GROUP,
                           icon="key", menu_order=920,
                           detail_fields=["name", "prefix", "expires_at", "revoked_at", "last_used_at"]))

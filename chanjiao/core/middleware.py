@@ -68,3 +68,21 @@ class DenyByDefaultMiddleware(LoginRequiredMiddleware):
         if request.path.startswith("/api/"):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account created with an initial password must set its own before doing anything else."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and getattr(user, "must_change_password", False):
+            allowed = (reverse("accounts:password_change"), reverse("accounts:logout"), settings.STATIC_URL, "/api/")
+            if not request.path.startswith(allowed):
+                return redirect("accounts:password_change")
+        return self.get_response(request)

@@ -18,7 +18,7 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     scope = get_scope(user)
     groups: dict[str, list[dict[str, Any]]] = {}
     for ui in sorted(registry, key=lambda u: u.menu_order):
-        if not ui.menu_group:
+        if not ui.menu_group or (ui.menu_roles is not None and not scope.has(*ui.menu_roles)):
             continue
         # .none() leaves an empty query: no SQL is run to decide what the menu shows.
         if ui.model.objects.visible_to(user).query.is_empty():

@@ -27,6 +27,7 @@ class ModelUI:
     icon: str = "list"
     importer: Any = None  # a chanjiao.core.imports.Importer subclass
     menu_order: int = 100
+    menu_roles: frozenset[str] | None = None  # show in the menu only to these roles (None: whoever may view)
     list_template: str = "core/object_list.html"
     detail_template: str = "core/object_detail.html"
     related: list[Any] = field(default_factory=list)  # detail-page tabs: (label, callable(obj, user) -> qs, ModelUI)
