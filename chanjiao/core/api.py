@@ -141,7 +141,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
     @router.delete("/{pk}", response={204: None}, summary=_("删除"), operation_id=f"{label}_delete")
     def delete_object(request: HttpRequest, pk: int) -> Any:
         instance = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
-        if not model.objects.editable_by(request.user).filter(pk=pk).exists():
+        if not model.objects.deletable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权删除该记录。"))
         with transaction.atomic():
             instance.delete()

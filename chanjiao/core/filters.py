@@ -31,6 +31,8 @@ class SearchFilterSet(django_filters.FilterSet):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.form.fields.values():
+            if getattr(field, "empty_label", None) is not None:
+                field.empty_label = _("全部")
             css = "form-select" if field.widget.__class__.__name__.endswith("Select") else "form-control"
             field.widget.attrs.setdefault("class", css)
 

@@ -106,6 +106,14 @@ class ScopedQuerySet(models.QuerySet):
     def editable_by(self, user: Any) -> ScopedQuerySet:
         return self._scoped(get_scope(user), CHANGE)
 
+    def deletable_by(self, user: Any) -> ScopedQuerySet:
+        """Editable rows, except that models with ``owner_may_delete = False`` are deleted only by
+        the global writers (a school admin edits, but never deletes, their school)."""
+        if getattr(self.model, "owner_may_delete", True):
+            return self.editable_by(user)
+        scope = get_scope(user)
+        return self.all() if scope.writes_all and not getattr(self.model, "read_only_model", False) else self.none()
+
     def _scoped(self, scope: Scope, action: str) -> ScopedQuerySet:
         model = self.model
         if not scope.authenticated:

@@ -95,8 +95,10 @@ class ObjectDetailView(ModelUIView):
             table = related_ui.table(rows_for(obj, request.user), request=request, prefix=f"{related_ui.name}-")
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             tabs.append({"label": label, "table": table, "ui": related_ui})
+        deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
         return render(request, self.ui.detail_template, self.base_context(
-            object=obj, rows=field_rows(obj, self.ui.detail_fields), can_edit=editable, tabs=tabs,
+            object=obj, rows=field_rows(obj, self.ui.detail_fields), can_edit=editable, can_delete=deletable,
+            tabs=tabs,
         ))
 
 
@@ -132,6 +134,12 @@ class ObjectEditView(ModelUIView):
 
 
 class ObjectDeleteView(ModelUIView):
+    def get_object(self, pk: int, *, for_change: bool = True) -> Any:
+        obj = super().get_object(pk)
+        if not self.ui.model.objects.deletable_by(self.request.user).filter(pk=pk).exists():
+            raise PermissionDenied(_("您无权删除该记录。"))
+        return obj
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(pk, for_change=True)
         return render(request, "core/object_confirm_delete.html", self.base_context(object=obj))
