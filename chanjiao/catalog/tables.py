@@ -8,6 +8,7 @@ from chanjiao.core.tables import BaseTable
 
 class RegionTable(BaseTable):
     code = tables.Column(linkify=True)
+    parent = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
         model = Region
@@ -16,6 +17,7 @@ class RegionTable(BaseTable):
 
 class IndustryTable(BaseTable):
     code = tables.Column(linkify=True)
+    parent = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
         model = Industry
@@ -24,6 +26,7 @@ class IndustryTable(BaseTable):
 
 class OccupationTable(BaseTable):
     code = tables.Column(linkify=True)
+    parent = tables.Column(linkify=True)
 
     class Meta(BaseTable.Meta):
         model = Occupation
@@ -35,4 +38,4 @@ class MajorTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Major
-        fields = ("code", "name", "level", "category_name", "class_name", "state_controlled")
+        fields = ("code", "name", "level", "category_name", "class_code", "class_name", "state_controlled")

@@ -1,3 +1,13 @@
+"""Browse/search pages of the code tables: list, detail (with the next level down), history, export.
+
+No form is declared, so there are no add/edit/delete pages; the models are ``read_only_model``
+as well, so nothing is editable through the API either.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.catalog import filters, tables
@@ -6,11 +16,38 @@ from chanjiao.core.registry import ModelUI, register
 
 GROUP = _("标准代码")
 
-majors = register(ModelUI(Major, filters.MajorFilterSet, tables.MajorTable, menu_group=GROUP, icon="school",
-                          menu_order=800))
-industries = register(ModelUI(Industry, filters.IndustryFilterSet, tables.IndustryTable, menu_group=GROUP,
-                              icon="building-factory", menu_order=810))
-occupations = register(ModelUI(Occupation, filters.OccupationFilterSet, tables.OccupationTable, menu_group=GROUP,
-                               icon="briefcase", menu_order=820))
-regions = register(ModelUI(Region, filters.RegionFilterSet, tables.RegionTable, menu_group=GROUP, icon="map",
-                           menu_order=830))
+
+def _children(model: Any) -> Any:
+    def rows(obj: Any, user: Any) -> Any:
+        return model.objects.visible_to(user).filter(parent=obj).select_related("parent")
+    return rows
+
+
+def _same_class_majors(obj: Major, user: Any) -> Any:
+    return Major.objects.visible_to(user).filter(class_code=obj.class_code).exclude(pk=obj.pk)
+
+
+majors = register(ModelUI(
+    Major, filters.MajorFilterSet, tables.MajorTable, menu_group=GROUP, icon="school", menu_order=800,
+    detail_fields=["code", "name", "level", "category_code", "category_name", "class_code", "class_name",
+                   "state_controlled", "edition"],
+))
+industries = register(ModelUI(
+    Industry, filters.IndustryFilterSet, tables.IndustryTable, menu_group=GROUP, icon="building-factory",
+    menu_order=810,
+    detail_fields=["code", "name", "level", "section", "parent", "derived", "description", "edition"],
+))
+occupations = register(ModelUI(
+    Occupation, filters.OccupationFilterSet, tables.OccupationTable, menu_group=GROUP, icon="briefcase",
+    menu_order=820, detail_fields=["code", "name", "level", "parent", "gbm", "edition"],
+))
+regions = register(ModelUI(
+    Region, filters.RegionFilterSet, tables.RegionTable, menu_group=GROUP, icon="map", menu_order=830,
+    detail_fields=["code", "name", "level", "parent", "edition"],
+))
+
+# Declared after all four exist because a tab names the ModelUI whose table it shows.
+majors.related = [(_("同专业类的其他专业"), _same_class_majors, majors)]
+industries.related = [(_("下级行业"), _children(Industry), industries)]
+occupations.related = [(_("下级职业"), _children(Occupation), occupations)]
+regions.related = [(_("下级区划"), _children(Region), regions)]

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Body, Router, Schema
 from ninja.errors import HttpError
+from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 
 from chanjiao.core import audit
@@ -91,7 +92,8 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
         count = rows.count()
         start = (page - 1) * size
         return {"count": count, "page": page, "page_size": size,
-                "results": [out_schema.from_orm(o).dict() for o in rows[start:start + size]]}
+                "results": [out_schema.from_orm(o, context={"request": request}).dict()
+                            for o in rows[start:start + size]]}
 
     @router.get("/{pk}", response=out_schema, summary=_("详情"), operation_id=f"{label}_get")
     def get_object(request: HttpRequest, pk: int) -> Any:
@@ -114,12 +116,12 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
                 qd[key] = str(value)
         form = ui.form(qd, instance=instance, user=request.user)
         if not form.is_valid():
-            return 400, _form_errors(form)
+            return Status(400, _form_errors(form))
         with transaction.atomic():
             saved = form.save()
             if not model.objects.editable_by(request.user).filter(pk=saved.pk).exists():
                 raise PermissionDenied(_("您无权在该单位下保存此记录。"))
-        return 201 if instance is None else 200, saved
+        return Status(201 if instance is None else 200, saved)
 
     @router.post("/", response={201: out_schema, 400: dict}, summary=_("新建"), operation_id=f"{label}_create")
     def create_object(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008 (ninja idiom)
@@ -145,7 +147,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
             raise PermissionDenied(_("您无权删除该记录。"))
         with transaction.atomic():
             instance.delete()
-        return 204, None
+        return Status(204, None)
 
     return router
 

@@ -149,7 +149,8 @@ def _event(action: str, *, category: str, obj: models.Model | None = None, chang
 def record_change(action: str, obj: models.Model, before: dict | None, after: dict | None) -> None:
     """One data event (create/update/delete) for ``obj``; nothing when an update changed nothing."""
     changes = diff(before, after)
-    if action == "update" and not changes:
+    # ``updated_at`` moves on every save; alone it is not a change worth a row.
+    if action == "update" and not set(changes) - {"updated_at"}:
         return
     _event(action, category="data", obj=obj, changes=changes).save()
 

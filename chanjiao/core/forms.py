@@ -5,9 +5,26 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db import models
+from django.forms.models import ModelFormMetaclass
 
 
-class ScopedModelForm(forms.ModelForm):
+def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
+    # Web addresses typed without a scheme are https (Django 6's default, chosen now).
+    if isinstance(field, models.URLField):
+        kwargs.setdefault("assume_scheme", "https")
+    return field.formfield(**kwargs)
+
+
+class _ScopedModelFormMetaclass(ModelFormMetaclass):
+    def __new__(mcs, name: str, bases: tuple, attrs: dict[str, Any]) -> Any:
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = _formfield
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ScopedModelForm(forms.ModelForm, metaclass=_ScopedModelFormMetaclass):
     """Every model form takes the acting user.
 
     ``Meta.owner_fields`` name the foreign keys that decide whose record this is (e.g. ``school``):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
@@ -102,3 +104,100 @@ class AuditEvent(models.Model):
         if self.pk is not None and not self._state.adding:
             raise PermissionError("audit events are append-only")
         super().save(*args, **kwargs)
+
+
+class ImportJob(models.Model):
+    """One upload of a spreadsheet: who, what, how far, with which result (REL-01..REL-07).
+
+    The status only moves through ``set_status`` so every transition is checked in one place.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        VALIDATING = "validating", _("校验中")
+        VALIDATED = "validated", _("待确认")
+        COMMITTING = "committing", _("导入中")
+        SUCCEEDED = "succeeded", _("导入成功")
+        FAILED = "failed", _("导入失败")
+        REJECTED = "rejected", _("已拒绝")
+
+    # queued → validating → validated (preview, waits for 确认导入) → queued/committing → succeeded;
+    # errors found → rejected; a crash → failed.
+    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
+        "queued": frozenset({"validating", "committing", "failed", "rejected"}),
+        "validating": frozenset({"validated", "rejected", "failed"}),
+        "validated": frozenset({"queued", "committing", "failed", "rejected"}),
+        "committing": frozenset({"succeeded", "rejected", "failed"}),
+        "succeeded": frozenset(),
+        "failed": frozenset(),
+        "rejected": frozenset(),
+    }
+    FINISHED: ClassVar[frozenset[str]] = frozenset({"succeeded", "failed", "rejected"})
+    MAX_ERRORS: ClassVar[int] = 1000
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+", verbose_name=_("上传人"))
+    model_label = models.CharField(_("数据类型"), max_length=100)
+    importer_path = models.CharField(_("导入器"), max_length=200)
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_size = models.BigIntegerField(_("文件大小"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    confirmed = models.BooleanField(_("已确认导入"), default=False)
+    background = models.BooleanField(_("后台运行"), default=False)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("更新"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变化"), default=0)
+    error_count = models.PositiveIntegerField(_("错误数"), default=0)
+    errors = models.JSONField(_("错误明细"), default=list, blank=True)
+    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
+    message = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("最后更新"), auto_now=True)  # the heartbeat of a running job
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    objects = ScopedManager()
+    # Jobs are personal: the rule alone decides, no global-reader shortcut.
+    administrative = True
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.get_status_display()})"
+
+    @classmethod
+    def scope_q(cls, scope: Any, action: str) -> Q | None:
+        return Q(user_id=scope.user_id) if scope.user_id else None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    def set_status(self, status: str, **fields: Any) -> None:
+        """Move to ``status`` (refusing an illegal transition) and save it with ``fields``."""
+        from django.utils import timezone
+
+        if status not in self.TRANSITIONS.get(self.status, frozenset()):
+            raise ValueError(f"illegal import job transition {self.status} → {status}")
+        self.status = status
+        for name, value in fields.items():
+            setattr(self, name, value)
+        now = timezone.now()
+        if status in {self.Status.VALIDATING, self.Status.COMMITTING} and self.started_at is None:
+            self.started_at = now
+        if status in self.FINISHED:
+            self.finished_at = now
+        if self.pk is None:
+            self.save()
+        else:
+            self.save(update_fields=["status", "updated_at", "started_at", "finished_at", *fields])
+
+    def set_progress(self, percent: int) -> None:
+        """Progress without a status change (a heartbeat for the polling page and the reaper)."""
+        self.progress = max(0, min(100, int(percent)))
+        self.save(update_fields=["progress", "updated_at"])

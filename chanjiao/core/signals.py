@@ -47,5 +47,23 @@ def _login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs:
 @receiver(user_locked_out)
 def _locked_out(sender: Any, request: Any, username: str | None = None, ip_address: str | None = None,
                 **kwargs: Any) -> None:
-    audit.record_security("login_locked", outcome="failure", username=username or "",
-                          message=f"ip={ip_address}")
+    # axes signals every refused attempt while the lock lasts; the lock itself is one "login_locked"
+    # event (ID-06), the attempts made during it are "login_blocked".
+    message = f"ip={ip_address}"
+    action = "login_blocked" if _locked_since_cooloff(username or "", message) else "login_locked"
+    audit.record_security(action, outcome="failure", username=username or "", message=message)
+
+
+def _locked_since_cooloff(username: str, message: str) -> bool:
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from chanjiao.core.models import AuditEvent
+
+    cooloff = settings.AXES_COOLOFF_TIME
+    if not isinstance(cooloff, timedelta):
+        return False
+    return AuditEvent.objects.filter(action="login_locked", actor_username=audit.clean_text(username, 150),
+                                     message=message, created_at__gte=timezone.now() - cooloff).exists()

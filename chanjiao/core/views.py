@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -32,9 +32,27 @@ PAGE_SIZES = (25, 50, 100)
 def can_create(model: Any, user: Any) -> bool:
     scope = get_scope(user)
     rule = getattr(model, "can_create", None)
+    if getattr(model, "administrative", False):
+        # Users, roles, tokens: the model's rule alone decides (the admin roles are "read-only" for business data).
+        return bool(rule(scope)) if rule else False
     if getattr(model, "read_only_model", False) or scope.read_only:
         return False
     return bool(rule(scope)) if rule else scope.writes_all
+
+
+def related_columns(ui: ModelUI) -> list[str]:
+    """Foreign keys shown as table columns: joined up front so a page costs one query, not one per row."""
+    names = []
+    for name in ui.table.base_columns:
+        accessor = (ui.table.base_columns[name].accessor or name).replace(".", "__")
+        first = accessor.split("__")[0]
+        try:
+            field = ui.model._meta.get_field(first)
+        except FieldDoesNotExist:  # a computed column, not a field
+            continue
+        if field.many_to_one or field.one_to_one:
+            names.append(first)
+    return names
 
 
 class ModelUIView(View):
@@ -52,7 +70,7 @@ class ModelUIView(View):
 
 class ObjectListView(ModelUIView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        queryset = self.ui.model.objects.visible_to(request.user)
+        queryset = self.ui.model.objects.visible_to(request.user).select_related(*related_columns(self.ui))
         filterset = self.ui.filterset(request.GET or None, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         if request.GET.get("export") == "xlsx":

@@ -1,7 +1,30 @@
+"""Forms for organisations, people and the group; owner fields keep each user inside their scope."""
+
 from __future__ import annotations
 
+from typing import Any
+
 from chanjiao.core.forms import ScopedModelForm
-from chanjiao.orgs.models import Department, Enterprise, School
+from chanjiao.core.scoping import get_scope
+from chanjiao.orgs.models import (
+    Association,
+    BoardSeat,
+    BoardTerm,
+    Committee,
+    CommitteeMembership,
+    Contact,
+    Department,
+    Enterprise,
+    GuidanceCommittee,
+    GuidanceMember,
+    Institute,
+    PillarIndustry,
+    School,
+    Teacher,
+    VocationalGroup,
+)
+
+_ORG_COMMON = ["name", "short_name", "region", "address", "website"]
 
 
 class SchoolForm(ScopedModelForm):
@@ -22,3 +45,86 @@ class DepartmentForm(ScopedModelForm):
     class Meta:
         model = Department
         fields = ["name", "short_name", "is_industry_authority", "region", "address", "website"]
+
+
+class AssociationForm(ScopedModelForm):
+    class Meta:
+        model = Association
+        fields = [*_ORG_COMMON[:2], "uscc", "industry", *_ORG_COMMON[2:]]
+
+
+class InstituteForm(ScopedModelForm):
+    class Meta:
+        model = Institute
+        fields = [*_ORG_COMMON[:2], "uscc", "industry", *_ORG_COMMON[2:]]
+
+
+class ContactForm(ScopedModelForm):
+    class Meta:
+        model = Contact
+        fields = ["organisation", "name", "title", "phone", "email", "is_primary", "note"]
+        owner_fields = ["organisation"]
+
+
+class TeacherForm(ScopedModelForm):
+    class Meta:
+        model = Teacher
+        fields = ["school", "name", "employee_no", "subject", "is_dual_qualified", "enterprise_years", "hire_date"]
+        owner_fields = ["school"]
+
+
+class VocationalGroupForm(ScopedModelForm):
+    class Meta:
+        model = VocationalGroup
+        fields = ["name", "short_name", "founded", "approved_by", "secretariat", "lead_school", "description"]
+
+
+class BoardTermForm(ScopedModelForm):
+    class Meta:
+        model = BoardTerm
+        fields = ["group", "number", "elected_at", "start_date", "end_date", "note"]
+
+
+class BoardSeatForm(ScopedModelForm):
+    class Meta:
+        model = BoardSeat
+        fields = ["term", "role", "organisation", "contact", "person_name", "person_title"]
+
+
+class PillarIndustryForm(ScopedModelForm):
+    class Meta:
+        model = PillarIndustry
+        fields = ["group", "name", "order", "industries", "description"]
+
+
+class CommitteeForm(ScopedModelForm):
+    class Meta:
+        model = Committee
+        fields = ["group", "pillar", "name", "director", "vice_director", "secretary", "founded", "active"]
+
+
+class CommitteeMembershipForm(ScopedModelForm):
+    class Meta:
+        model = CommitteeMembership
+        fields = ["committee", "organisation", "role", "person_name", "joined", "left", "note"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        scope = get_scope(user)
+        if not scope.writes_all:
+            # A committee leader files members only into the committees they run.
+            self.fields["committee"].queryset = Committee.objects.filter(Committee.led_by_q(scope))
+
+
+class GuidanceCommitteeForm(ScopedModelForm):
+    class Meta:
+        model = GuidanceCommittee
+        fields = ["school", "name", "major", "committee", "founded", "active"]
+        owner_fields = ["school"]
+
+
+class GuidanceMemberForm(ScopedModelForm):
+    class Meta:
+        model = GuidanceMember
+        fields = ["committee", "organisation", "person_name", "person_title", "role", "joined", "left"]
+        owner_fields = ["committee"]

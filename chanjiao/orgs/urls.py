@@ -1,5 +1,6 @@
-from chanjiao.orgs import ui
+from chanjiao.core.registry import registry
+from chanjiao.orgs import ui  # noqa: F401 (registers the pages)
 
 app_name = "orgs"
 
-urlpatterns = [*ui.schools.urls(), *ui.enterprises.urls(), *ui.departments.urls()]
+urlpatterns = [pattern for model_ui in registry if model_ui.app_label == "orgs" for pattern in model_ui.urls()]

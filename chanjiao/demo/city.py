@@ -1,0 +1,444 @@
+"""The demo city: 宜昌 (real region and industry codes, fictional schools and enterprises).
+
+Everything is generated from a fixed random seed, so the same plan comes out every run; each step
+creates only what is missing (natural keys), so running ``manage.py demo`` twice changes nothing.
+All demo organisations carry ``is_demo=True``; school and enterprise names start with "宜昌示范".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.db import models, transaction
+from stdnum.cn import uscc
+
+from chanjiao.accounts.models import Membership, User
+from chanjiao.catalog.models import Industry, Major, Region
+from chanjiao.core import audit
+from chanjiao.core.roles import Role
+from chanjiao.core.text import pinyin_initials
+from chanjiao.orgs import services
+from chanjiao.orgs.models import (
+    BoardSeat,
+    BoardTerm,
+    Committee,
+    CommitteeMembership,
+    CommitteeRole,
+    Contact,
+    EnterpriseSize,
+    GuidanceCommittee,
+    GuidanceMember,
+    GuidanceRole,
+    Organisation,
+    OrgKind,
+    Ownership,
+    PillarIndustry,
+    SchoolFunding,
+    SchoolLevel,
+    SeatRole,
+    Teacher,
+    VocationalGroup,
+)
+
+SEED = 2016
+DEMO_PASSWORD = "Chanjiao@2026"
+CITY_CODE = "420500"
+# 宜昌's districts and counties (GB/T 2260).
+COUNTIES = {
+    "420502": "西陵区", "420503": "伍家岗区", "420504": "点军区", "420505": "猇亭区", "420506": "夷陵区",
+    "420525": "远安县", "420526": "兴山县", "420527": "秭归县", "420528": "长阳土家族自治县",
+    "420529": "五峰土家族自治县", "420581": "宜都市", "420582": "当阳市", "420583": "枝江市",
+}
+URBAN = ["420502", "420503", "420504", "420505", "420506"]
+
+BUREAU = "宜昌市教育局"
+# (name, short name, industry authority?)
+DEPARTMENTS = [
+    (BUREAU, "市教育局", False),
+    ("宜昌市商务局", "市商务局", True),
+    ("宜昌市农业农村局", "市农业农村局", True),
+    ("宜昌市卫生健康委员会", "市卫健委", True),
+    ("宜昌市经济和信息化局", "市经信局", True),
+    ("宜昌市文化和旅游局", "市文旅局", True),
+    ("中共宜昌市委宣传部", "市委宣传部", True),
+    ("宜昌市交通运输局", "市交通运输局", True),
+    ("宜昌市住房和城乡建设局", "市住建局", True),
+    ("宜昌市市场监督管理局", "市市场监管局", True),
+    ("宜昌市人力资源和社会保障局", "市人社局", True),
+    ("宜昌市发展和改革委员会", "市发改委", False),
+]
+
+
+@dataclass(frozen=True)
+class Pillar:
+    name: str
+    codes: tuple[str, ...]  # GB/T 4754-2017 codes (大类 / 中类 / 小类)
+    director: str  # a department's short name, or "" for the pillar's leading enterprise
+    words: tuple[str, ...]  # enterprise name endings
+    subject: str  # the secretary school's flagship major
+
+
+# The seed names 电子商务、现代农业、医药健康、化工、文化、旅游 "等11个"; the other five follow 宜昌's
+# published 百亿 industries. 9 committees are chaired by departments, 2 by leading enterprises
+# (the seed: 2019 symposia ran with 9 departments through 9 committees).
+PILLARS = [
+    Pillar("电子商务", ("5292", "6432", "6431"), "市商务局", ("电子商务", "网络科技", "数字商贸"), "电子商务"),
+    Pillar("现代农业", ("01", "03", "05"), "市农业农村局", ("农业开发", "生态农业", "柑橘产业"), "现代农艺技术"),
+    Pillar("医药健康", ("27", "84"), "市卫健委", ("医药", "生物制药", "健康管理"), "护理"),
+    Pillar("精细化工", ("26",), "", ("化工", "精细化学", "新能源材料"), "化学工艺"),
+    Pillar("文化创意", ("86", "87", "88"), "市委宣传部", ("文化传媒", "文化创意", "影视传媒"), "数字影像技术"),
+    Pillar("旅游服务", ("61", "62", "7291"), "市文旅局", ("旅游开发", "酒店管理", "旅行社"), "旅游服务与管理"),
+    Pillar("装备制造", ("34", "35", "38"), "市经信局", ("机械", "装备制造", "电气"), "机电技术应用"),
+    Pillar("电子信息", ("39", "65"), "", ("电子", "信息技术", "软件"), "计算机应用"),
+    Pillar("现代物流", ("54", "55", "59"), "市交通运输局", ("物流", "港航", "供应链"), "物流服务与管理"),
+    Pillar("食品饮料", ("13", "14", "15"), "市市场监管局", ("食品", "茶业", "酒业"), "食品生物工艺"),
+    Pillar("建筑建材", ("47", "48", "50"), "市住建局", ("建设工程", "建材", "装饰工程"), "建筑工程施工"),
+]
+
+# (name, level, county, pillar index of its specialty or None)
+HIGHER = [
+    ("宜昌示范职业技术学院", "420502", (0, 4, 5, 7)),
+    ("宜昌示范医药健康职业学院", "420503", (2, 1, 9)),
+    ("宜昌示范工程职业学院", "420505", (3, 6, 8, 10)),
+]
+SECONDARY = [
+    ("宜昌示范商贸职业学校", "420502", 0), ("宜昌示范农业职业学校", "420506", 1),
+    ("宜昌示范卫生学校", "420503", 2), ("宜昌示范化工技工学校", "420505", 3),
+    ("宜昌示范艺术职业学校", "420502", 4), ("宜昌示范旅游学校", "420504", 5),
+    ("宜昌示范机电工程学校", "420503", 6), ("宜昌示范信息技术学校", "420502", 7),
+    ("宜昌示范交通职业学校", "420503", 8), ("宜昌示范食品工业学校", "420506", 9),
+    ("宜昌示范建筑职业学校", "420506", 10),
+    ("宜昌示范夷陵职业教育中心", "420506", None), ("宜昌示范远安职业教育中心", "420525", None),
+    ("宜昌示范兴山职业教育中心", "420526", None), ("宜昌示范秭归职业教育中心", "420527", None),
+    ("宜昌示范长阳职业教育中心", "420528", None), ("宜昌示范五峰职业教育中心", "420529", None),
+    ("宜昌示范宜都职业教育中心", "420581", None), ("宜昌示范当阳职业教育中心", "420582", None),
+    ("宜昌示范枝江职业教育中心", "420583", None),
+]
+
+NAME_WORDS = ["长江", "三峡", "峡江", "清江", "夷陵", "西陵", "楚天", "鄂西", "屈乡", "昭君", "葛洲", "磨基",
+              "龙盘", "东山", "港城", "橙乡", "茶乡", "金山", "银河", "华曦", "瑞丰", "恒达", "鼎盛", "宏远",
+              "博远", "汇通", "联创", "新锐", "远航", "天成", "同创", "泰和", "嘉禾", "丰源", "安达", "启明"]
+SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华建文辉力斌宇浩凯鹏俊峰晨欣怡婷雪琳佳慧博睿哲轩"
+ROLE_TITLES = {OrgKind.ENTERPRISE: ["人力资源部经理", "总经理", "培训主管", "行政部主任"],
+               OrgKind.SCHOOL: ["校长", "教务处主任", "招生就业处主任", "校企合作办主任"],
+               OrgKind.DEPARTMENT: ["局长", "副局长", "科长", "职教处处长"]}
+SUBJECTS_BY_PILLAR = {p.name: p.subject for p in PILLARS}
+
+TERM_1 = (dt.date(2013, 6, 28), dt.date(2016, 10, 19))
+TERM_2_START = dt.date(2016, 10, 20)
+COMMITTEE_FOUNDED = TERM_2_START
+
+
+@dataclass
+class Summary:
+    created: dict[str, int] = field(default_factory=dict)
+    accounts: list[tuple[str, str, str, str]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def add(self, label: str, n: int) -> None:
+        self.created[label] = self.created.get(label, 0) + n
+
+
+def _bulk_missing(model: type[models.Model], rows: Iterable[models.Model], key: Callable[[Any], Hashable],
+                  existing: Iterable[Hashable], summary: Summary) -> int:
+    """Insert the rows whose natural key is not there yet, with one audit event per row."""
+    seen = set(existing)
+    new = []
+    for row in rows:
+        k = key(row)
+        if k not in seen:
+            seen.add(k)
+            new.append(row)
+    if new:
+        # PostgreSQL and SQLite ≥ 3.35 return primary keys, which the audit events need.
+        model.objects.bulk_create(new, batch_size=500)
+        audit.record_bulk("create", new)
+    summary.add(str(model._meta.verbose_name), len(new))
+    return len(new)
+
+
+class City:
+    """Builds the demo city step by step; each step is idempotent."""
+
+    def __init__(self, enterprises: int = 300) -> None:
+        self.rng = random.Random(SEED)
+        self.enterprise_count = enterprises
+        self.summary = Summary()
+        self.regions = {r.code: r for r in Region.objects.filter(code__startswith="4205")}
+        self.industries = {i.code: i for i in Industry.objects.filter(
+            code__in={c for p in PILLARS for c in p.codes})}
+        if not self.regions or not self.industries:
+            self.summary.warnings.append(
+                "标准代码表未载入（或缺少宜昌行政区划/行业代码）：单位将不关联区县或行业。"
+                "请先运行 manage.py load_catalogs。")
+
+    # ------------------------------------------------------------------------------ helpers
+    def person(self) -> str:
+        return self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.choice((1, 2))))
+
+    def mobile(self) -> str:
+        return self.rng.choice(["139", "158", "186", "177", "135", "152"]) + f"{self.rng.randrange(10**8):08d}"
+
+    def region(self, code: str) -> Region | None:
+        return self.regions.get(code)
+
+    def industry_for(self, pillar: Pillar) -> Industry | None:
+        code = self.rng.choice(pillar.codes)
+        base = self.industries.get(code)
+        if base is None:
+            return None
+        leaves = self._leaves.setdefault(code, list(Industry.objects.filter(code__startswith=code, level=4)
+                                                    .order_by("code")))
+        return self.rng.choice(leaves) if leaves else base
+
+    _leaves: dict[str, list[Industry]]
+
+    def _org(self, kind: str, name: str, **fields: Any) -> Organisation:
+        org = Organisation.objects.filter(kind=kind, name=name).first()
+        if org is None:
+            org = Organisation.objects.create(kind=kind, name=name, is_demo=True, **fields)
+            self.summary.add("单位", 1)
+        return org
+
+    # -------------------------------------------------------------------------------- steps
+    def build(self) -> Summary:
+        self._leaves = {}
+        with transaction.atomic():
+            self.departments()
+            self.schools()
+            self.group()
+            self.enterprises()
+            self.board()
+            self.committees()
+            self.people()
+            self.guidance()
+            self.users()
+        return self.summary
+
+    def departments(self) -> None:
+        self.depts: dict[str, Organisation] = {}
+        for name, short, authority in DEPARTMENTS:
+            self.depts[short] = self._org(OrgKind.DEPARTMENT, name, short_name=short,
+                                          is_industry_authority=authority, region=self.region(CITY_CODE))
+        self.bureau = self.depts["市教育局"]
+
+    def schools(self) -> None:
+        self.higher: list[Organisation] = []
+        self.secondary: list[tuple[Organisation, int | None]] = []
+        for i, (name, county, _pillars) in enumerate(HIGHER, start=1):
+            self.higher.append(self._org(
+                OrgKind.SCHOOL, name, school_code=f"99420500{i:02d}", school_level=SchoolLevel.ASSOCIATE,
+                funding=SchoolFunding.PUBLIC, competent_authority="宜昌市人民政府", region=self.region(county)))
+        for i, (name, county, pillar) in enumerate(SECONDARY, start=1):
+            self.secondary.append((self._org(
+                OrgKind.SCHOOL, name, school_code=f"99420501{i:02d}", school_level=SchoolLevel.SECONDARY,
+                funding=SchoolFunding.PUBLIC, competent_authority=BUREAU, region=self.region(county)), pillar))
+
+    def group(self) -> None:
+        self.vgroup, created = VocationalGroup.objects.get_or_create(
+            name="宜昌示范职业教育集团",
+            defaults={"short_name": "示范职教集团", "founded": TERM_1[0], "approved_by": "宜昌市人民政府",
+                      "secretariat": self.bureau, "lead_school": self.higher[0],
+                      "description": "依托宜昌示范职业技术学院，联合全市中高职院校、行业主管部门和行业企业组建"
+                                     "（演示数据）。"})
+        self.summary.add("职教集团", int(created))
+        self.pillars: list[PillarIndustry] = []
+        for order, p in enumerate(PILLARS, start=1):
+            pillar, created = PillarIndustry.objects.get_or_create(group=self.vgroup, name=p.name,
+                                                                   defaults={"order": order})
+            self.summary.add("百亿产业", int(created))
+            if created:
+                pillar.industries.set([self.industries[c] for c in p.codes if c in self.industries])
+            self.pillars.append(pillar)
+
+    def enterprises(self) -> None:
+        counties = list(COUNTIES)
+        plan: list[Organisation] = []
+        names: set[str] = set()
+        self.by_pillar: dict[int, list[str]] = {i: [] for i in range(len(PILLARS))}
+        for n in range(self.enterprise_count):
+            idx = n % len(PILLARS)
+            p = PILLARS[idx]
+            leading = n < 2 * len(PILLARS)  # the first two per pillar are its 龙头企业
+            while True:
+                word = self.rng.choice(NAME_WORDS) + self.rng.choice(NAME_WORDS)[0]
+                name = f"宜昌示范{word}{self.rng.choice(p.words)}{'集团' if leading else ''}有限公司"
+                if name not in names:
+                    names.add(name)
+                    break
+            county = self.rng.choice(URBAN if leading else counties)
+            body = f"91{county}MA{self.rng.randrange(10**7):07d}"
+            headcount = self.rng.randint(800, 6000) if leading else self.rng.randint(12, 600)
+            plan.append(Organisation(
+                kind=OrgKind.ENTERPRISE, name=name, initials=pinyin_initials(name), is_demo=True,
+                uscc=body + uscc.calc_check_digit(body), industry=self.industry_for(p), region=self.region(county),
+                size=EnterpriseSize.LARGE if leading else self.rng.choice(
+                    [EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.SMALL, EnterpriseSize.MICRO]),
+                ownership=self.rng.choice([Ownership.PRIVATE] * 4 + [Ownership.STATE, Ownership.MIXED]),
+                headcount=headcount, headcount_date=dt.date(2019, 12, 31), is_leading=leading))
+            self.by_pillar[idx].append(name)
+        existing = Organisation.objects.filter(kind=OrgKind.ENTERPRISE).values_list("uscc", flat=True)
+        _bulk_missing(Organisation, plan, lambda o: o.uscc, existing, self.summary)
+        self.ent = {o.name: o for o in Organisation.objects.filter(kind=OrgKind.ENTERPRISE, name__in=names)}
+
+    def pillar_enterprises(self, idx: int) -> list[Organisation]:
+        return [self.ent[n] for n in self.by_pillar[idx] if n in self.ent]
+
+    def board(self) -> None:
+        term1, created = BoardTerm.objects.get_or_create(
+            group=self.vgroup, number=1,
+            defaults={"start_date": TERM_1[0], "elected_at": TERM_1[0], "end_date": TERM_1[1], "note": "集团成立"})
+        self.summary.add("理事会届次", int(created))
+        existed = BoardTerm.objects.filter(group=self.vgroup, number=2).exists()
+        term2 = services.start_board_term(self.vgroup, number=2, start_date=TERM_2_START, elected_at=TERM_2_START,
+                                          note="换届：按百亿产业重置产学合作委员会")
+        self.summary.add("理事会届次", int(not existed))
+        lead = self.higher[0]
+        seats = [
+            BoardSeat(term=term1, role=SeatRole.CHAIR, organisation=lead, person_name="吴志远", person_title="院长"),
+            BoardSeat(term=term1, role=SeatRole.SECRETARY_GENERAL, organisation=self.bureau, person_name="周建华",
+                      person_title="职教处处长"),
+            BoardSeat(term=term2, role=SeatRole.CHAIR, organisation=lead, person_name="吴志远", person_title="院长"),
+            BoardSeat(term=term2, role=SeatRole.VICE_CHAIR, organisation=self.bureau, person_name="陈立新",
+                      person_title="副局长"),
+            BoardSeat(term=term2, role=SeatRole.VICE_CHAIR, organisation=self.depts["市人社局"], person_name="胡建国",
+                      person_title="副局长"),
+            BoardSeat(term=term2, role=SeatRole.SECRETARY_GENERAL, organisation=self.bureau, person_name="刘晓峰",
+                      person_title="职教处处长"),
+        ]
+        seats += [BoardSeat(term=term1, role=SeatRole.DIRECTOR, organisation=s, person_name=self.person(),
+                            person_title="校长") for s in self.higher]
+        seats += [BoardSeat(term=term2, role=SeatRole.VICE_CHAIR, organisation=s, person_name=self.person(),
+                            person_title="院长") for s in self.higher[1:]]
+        for p in PILLARS:
+            if p.director:
+                seats.append(BoardSeat(term=term2, role=SeatRole.DEPUTY_SECRETARY_GENERAL,
+                                       organisation=self.depts[p.director], person_name=self.person(),
+                                       person_title="分管副局长"))
+        seats += [BoardSeat(term=term2, role=SeatRole.DIRECTOR, organisation=s, person_name=self.person(),
+                            person_title="校长") for s, _p in self.secondary]
+        seats += [BoardSeat(term=term2, role=SeatRole.DIRECTOR, organisation=e, person_name=self.person(),
+                            person_title="董事长")
+                  for i in range(len(PILLARS)) for e in self.pillar_enterprises(i)[:1]]
+        existing = BoardSeat.objects.filter(term__group=self.vgroup).values_list("term_id", "role", "organisation_id")
+        _bulk_missing(BoardSeat, seats, lambda s: (s.term_id, s.role, s.organisation_id), existing, self.summary)
+
+    def committees(self) -> None:
+        self.committee_list: list[Committee] = []
+        rows: list[CommitteeMembership] = []
+        for idx, (p, pillar) in enumerate(zip(PILLARS, self.pillars, strict=True)):
+            firms = self.pillar_enterprises(idx)
+            director = self.depts[p.director] if p.director else firms[0]
+            vice = next((s for s, (_n, _c, ps) in zip(self.higher, HIGHER, strict=True) if idx in ps), self.higher[0])
+            secretary = next(s for s, sp in self.secondary if sp == idx)
+            committee, created = Committee.objects.get_or_create(
+                group=self.vgroup, name=f"{p.name}产学合作委员会",
+                defaults={"pillar": pillar, "director": director, "vice_director": vice, "secretary": secretary,
+                          "founded": COMMITTEE_FOUNDED})
+            self.summary.add("产学合作委员会", int(created))
+            self.committee_list.append(committee)
+            member = [(director, CommitteeRole.DIRECTOR), (vice, CommitteeRole.VICE_DIRECTOR),
+                      (secretary, CommitteeRole.SECRETARY)]
+            county_schools = [s for s, sp in self.secondary if sp is None]
+            member += [(s, CommitteeRole.MEMBER) for s in self.rng.sample(county_schools, 3)]
+            member += [(e, CommitteeRole.MEMBER) for e in firms[:16] if e != director]
+            for k, (org, role) in enumerate(member):
+                # A few firms left in 2019: the history stays, the row is ended, not deleted.
+                left = dt.date(2019, 12, 31) if role == CommitteeRole.MEMBER and k % 9 == 8 else None
+                rows.append(CommitteeMembership(committee=committee, organisation=org, role=role,
+                                                joined=COMMITTEE_FOUNDED, left=left, person_name=self.person()))
+        existing = CommitteeMembership.objects.filter(committee__group=self.vgroup).values_list(
+            "committee_id", "organisation_id", "role", "joined")
+        _bulk_missing(CommitteeMembership, rows, lambda m: (m.committee_id, m.organisation_id, m.role, m.joined),
+                      existing, self.summary)
+
+    def people(self) -> None:
+        contacts: list[Contact] = []
+        orgs = [*self.depts.values(), *self.higher, *(s for s, _p in self.secondary), *self.ent.values()]
+        for org in orgs:
+            titles = ROLE_TITLES.get(org.kind, ["联系人"])
+            count = 2 if (org.kind == OrgKind.SCHOOL or org.is_leading) else 1
+            for k in range(count):
+                title = "职教处处长" if org == self.bureau else titles[k % len(titles)]
+                phone = self.mobile() if k == 0 else f"0717-6{self.rng.randrange(10**6):06d}"
+                contacts.append(Contact(organisation=org, name=self.person(), title=title, phone=phone,
+                                        email=f"demo{org.pk}_{k}@example.cn", is_primary=k == 0))
+        existing = Contact.objects.filter(organisation__is_demo=True).values_list("organisation_id", "email")
+        _bulk_missing(Contact, contacts, lambda c: (c.organisation_id, c.email), existing, self.summary)
+
+        teachers: list[Teacher] = []
+        subjects = [p.subject for p in PILLARS]
+        for school in [*self.higher, *(s for s, _p in self.secondary)]:
+            for k in range(1, 5):
+                teachers.append(Teacher(
+                    school=school, name=self.person(), employee_no=f"T{k:04d}", subject=self.rng.choice(subjects),
+                    is_dual_qualified=self.rng.random() < 0.55, enterprise_years=self.rng.choice([0, 0, 1, 2, 3, 5]),
+                    hire_date=dt.date(self.rng.randint(1998, 2020), self.rng.randint(1, 12), 1)))
+        existing = Teacher.objects.filter(school__is_demo=True).values_list("school_id", "employee_no")
+        _bulk_missing(Teacher, teachers, lambda t: (t.school_id, t.employee_no), existing, self.summary)
+
+    def guidance(self) -> None:
+        committees: list[GuidanceCommittee] = []
+        specialties: list[tuple[Organisation, int]] = [(s, p) for s, p in self.secondary if p is not None]
+        specialties += [(s, ps[0]) for s, (_n, _c, ps) in zip(self.higher, HIGHER, strict=True)]
+        for school, idx in specialties:
+            subject = PILLARS[idx].subject
+            major = Major.objects.filter(name=subject).order_by("level", "code").first()
+            committees.append(GuidanceCommittee(school=school, name=f"{subject}专业教学指导委员会", major=major,
+                                                committee=self.committee_list[idx], founded=dt.date(2017, 3, 1)))
+        existing = GuidanceCommittee.objects.filter(school__is_demo=True).values_list("school_id", "name")
+        _bulk_missing(GuidanceCommittee, committees, lambda g: (g.school_id, g.name), existing, self.summary)
+        members: list[GuidanceMember] = []
+        for (school, idx), plan in zip(specialties, committees, strict=True):
+            gc = GuidanceCommittee.objects.get(school=school, name=plan.name)
+            members.append(GuidanceMember(committee=gc, organisation=school, person_name=self.person(),
+                                          person_title="分管副校长", role=GuidanceRole.CHAIR, joined=gc.founded))
+            for k, firm in enumerate(self.pillar_enterprises(idx)[2:6]):
+                members.append(GuidanceMember(
+                    committee=gc, organisation=firm, person_name=self.person(),
+                    person_title=self.rng.choice(["技术总监", "生产部经理", "高级工程师", "人力资源部经理"]),
+                    role=GuidanceRole.VICE_CHAIR if k == 0 else GuidanceRole.MEMBER, joined=gc.founded))
+        existing = GuidanceMember.objects.filter(committee__school__is_demo=True).values_list(
+            "committee_id", "organisation_id", "role", "joined")
+        _bulk_missing(GuidanceMember, members, lambda m: (m.committee_id, m.organisation_id, m.role, m.joined),
+                      existing, self.summary)
+
+    def users(self) -> None:
+        ecommerce = self.committee_list[0]
+        leading_firm = self.pillar_enterprises(0)[0]
+        accounts: list[tuple[str, str, Organisation | None, str]] = [
+            ("demo_bureau", Role.BUREAU_ADMIN, self.bureau, "教育局职教处"),
+            ("demo_secretariat", Role.SECRETARIAT, self.bureau, "集团秘书处"),
+            ("demo_committee", Role.COMMITTEE_LEADER, ecommerce.director, "电商委主任单位"),
+            ("demo_school", Role.SCHOOL_ADMIN, ecommerce.secretary, "学校管理员"),
+            ("demo_enterprise", Role.ENTERPRISE_CONTACT, leading_firm, "企业人事经理"),
+            ("demo_industry", Role.INDUSTRY_AUTHORITY, self.depts["市商务局"], "商务局科长"),
+            ("demo_expert", Role.EXPERT, None, "评审专家"),
+            ("demo_leader", Role.LEADER, None, "分管副市长"),
+            ("demo_sysadmin", Role.SYSTEM_ADMIN, None, "系统管理员"),
+            ("demo_secadmin", Role.SECURITY_ADMIN, None, "安全管理员"),
+            ("demo_auditor", Role.AUDIT_ADMIN, None, "审计管理员"),
+        ]
+        for username, role, org, full_name in accounts:
+            user = User.objects.filter(username=username).first()
+            if user is None:
+                user = User(username=username, full_name=f"演示·{full_name}")
+                validate_password(DEMO_PASSWORD, user)
+                user.set_password(DEMO_PASSWORD)
+                user.save()
+                self.summary.add("用户", 1)
+            _m, created = Membership.objects.get_or_create(user=user, role=role, organisation=org)
+            self.summary.add("角色授权", int(created))
+            self.summary.accounts.append((username, str(Role(role).label), str(org or "—"), DEMO_PASSWORD))
+
+
+def build_city(enterprises: int = 300) -> Summary:
+    """Create (or complete) the demo city; returns what was created and the demo accounts."""
+    with audit.audit_context(source="command:demo"):
+        return City(enterprises=enterprises).build()
