@@ -86,3 +86,26 @@ class PasswordChangeRequiredMiddleware:
             if not request.path.startswith(allowed):
                 return redirect("accounts:password_change")
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware:
+    """Simplified Chinese unless the user chose another language (the language cookie).
+
+    The browser's Accept-Language is ignored on purpose: many office machines run an English
+    browser, and the platform's users expect the Chinese interface.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from django.utils import translation
+
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        supported = {code for code, _name in settings.LANGUAGES}
+        language = chosen if chosen in supported else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

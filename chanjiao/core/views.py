@@ -55,6 +55,21 @@ def related_columns(ui: ModelUI) -> list[str]:
     return names
 
 
+def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:
+    """Columns of a detail-page tab that only repeat the parent object (e.g. the committee on its own page)."""
+    concrete = model._meta.concrete_model
+    names = []
+    for name in ui.table.base_columns:
+        try:
+            field = ui.model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.is_relation and field.related_model is not None and (
+                field.related_model._meta.concrete_model is concrete):
+            names.append(name)
+    return names
+
+
 class ModelUIView(View):
     ui: ModelUI = None  # type: ignore[assignment]
 
@@ -110,7 +125,8 @@ class ObjectDetailView(ModelUIView):
         editable = self.ui.form is not None and self.ui.model.objects.editable_by(request.user).filter(pk=pk).exists()
         tabs = []
         for label, rows_for, related_ui in self.ui.related:
-            table = related_ui.table(rows_for(obj, request.user), request=request, prefix=f"{related_ui.name}-")
+            table = related_ui.table(rows_for(obj, request.user), request=request, prefix=f"{related_ui.name}-",
+                                     exclude=columns_pointing_to(related_ui, type(obj)))
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             tabs.append({"label": label, "table": table, "ui": related_ui})
         deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
