@@ -6,6 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.forms import NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditEvent
@@ -33,6 +34,9 @@ class SearchFilterSet(django_filters.FilterSet):
         for field in self.form.fields.values():
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("全部")
+            if isinstance(field.widget, NullBooleanSelect):
+                # "未知" reads as a value; for a filter the empty choice means "all".
+                field.widget.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
             css = "form-select" if field.widget.__class__.__name__.endswith("Select") else "form-control"
             field.widget.attrs.setdefault("class", css)
 

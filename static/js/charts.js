@@ -6,7 +6,7 @@ document.addEventListener("DOMContentLoaded", () => {
     const palette = ["#206bc4", "#2fb344", "#f59f00", "#d63939", "#ae3ec9", "#17a2b8", "#74b816"];
     if (data.type === "pie") {
       chart.setOption({ color: palette, tooltip: { trigger: "item" }, legend: { bottom: 0 },
-        series: [{ type: "pie", radius: ["40%", "70%"], data: data.labels.map((n, i) => ({ name: n, value: data.values[i] })) }] });
+        series: [{ type: "pie", radius: ["40%", "70%"], label: { formatter: "{b}\n{c}" }, data: data.labels.map((n, i) => ({ name: n, value: data.values[i] })) }] });
     } else {
       chart.setOption({ color: palette, tooltip: {}, grid: { left: 140, right: 20, top: 10, bottom: 30 },
         xAxis: { type: "value" }, yAxis: { type: "category", data: data.labels, inverse: true },
