@@ -16,7 +16,7 @@ from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.imports import template_bytes
 from chanjiao.core.models import ImportJob
-from chanjiao.core.views import ModelUIView, can_create
+from chanjiao.core.views import ModelUIView, can_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -28,7 +28,7 @@ class ImportUploadForm(forms.Form):
 
 
 class ImportPermissionMixin:
-    """Only users who may create records of the model may import them."""
+    """Only users who may create records of the model, or edit some of them, may import."""
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
@@ -37,7 +37,7 @@ class ImportPermissionMixin:
             return redirect_to_login(request.get_full_path())
         if self.ui.importer is None:  # type: ignore[attr-defined]
             raise Http404
-        if not can_create(self.ui.model, request.user):  # type: ignore[attr-defined]
+        if not can_import(self.ui, request.user):  # type: ignore[attr-defined]
             raise PermissionDenied(_("您无权导入此类记录。"))
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 

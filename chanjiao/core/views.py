@@ -70,6 +70,13 @@ def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:
     return names
 
 
+def can_import(ui: ModelUI, user: Any) -> bool:
+    """Import creates new rows or updates rows the user may edit (a school admin updates their school)."""
+    if ui.importer is None:
+        return False
+    return can_create(ui.model, user) or ui.model.objects.editable_by(user).exists()
+
+
 class ModelUIView(View):
     ui: ModelUI = None  # type: ignore[assignment]
 
@@ -96,7 +103,7 @@ class ObjectListView(ModelUIView):
                                          in PAGE_SIZES else PAGE_SIZES[0]}).configure(table)
         context = self.base_context(
             table=table, filter=filterset, can_add=self.ui.form is not None and can_create(self.ui.model, request.user),
-            can_import=self.ui.importer is not None and can_create(self.ui.model, request.user),
+            can_import=can_import(self.ui, request.user),
             query=request.GET.urlencode(),
         )
         template = "core/_table.html" if request.htmx else self.ui.list_template

@@ -255,10 +255,29 @@ def test_views_preview_errors_then_confirm(world: Any, industries: None, import_
     assert other.get(f"{url}?job={job.pk}").status_code == 404
 
 
-def test_import_needs_create_permission(world: Any, login: Any) -> None:
-    assert login("school_admin_a").get(reverse("orgs:school_import")).status_code == 403
+def test_import_needs_create_or_edit_permission(world: Any, login: Any) -> None:
+    # A school admin may update their own school by import, but has no enterprise to write.
+    assert login("school_admin_a").get(reverse("orgs:school_import")).status_code == 200
+    assert login("school_admin_a").get(reverse("orgs:enterprise_import")).status_code == 403
     assert login("school_admin_a").get(reverse("orgs:enterprise_import_template")).status_code == 403
+    assert login("leader").get(reverse("orgs:school_import")).status_code == 403
     assert login("bureau_admin").get(reverse("orgs:school_import")).status_code == 200
+
+
+def test_school_admin_upload_with_another_schools_row_is_rejected_whole(world: Any, import_dir: Path,
+                                                                        login: Any) -> None:
+    client = login("school_admin_a")
+    url = reverse("orgs:school_import")
+    header = ["学校标识码", "学校名称", "办学层次"]
+    rows = [["4141000001", "甲市第一职业技术学院（新名）", "高职专科"], ["4141000002", "乙县改名学校", "中职"]]
+    before = (list(School.objects.order_by("pk").values_list("name", flat=True)), data_events())
+
+    response = upload(client, url, write_xlsx(import_dir / "mixed.xlsx", header, rows))
+
+    page = client.get(response["Location"]).content.decode()
+    assert "该记录不在您的管理范围内" in page and "4141000002" in page
+    assert ImportJob.objects.get().status == "rejected"
+    assert (list(School.objects.order_by("pk").values_list("name", flat=True)), data_events()) == before
 
 
 def test_template_download_has_chinese_headers(world: Any, login: Any) -> None:
