@@ -109,6 +109,8 @@ class ScopedQuerySet(models.QuerySet):
     def deletable_by(self, user: Any) -> ScopedQuerySet:
         """Editable rows, except that models with ``owner_may_delete = False`` are deleted only by
         the global writers (a school admin edits, but never deletes, their school)."""
+        if getattr(self.model, "history_record", False):
+            return self.none()  # ended, never deleted (memberships): nobody deletes them
         if getattr(self.model, "owner_may_delete", True):
             return self.editable_by(user)
         scope = get_scope(user)

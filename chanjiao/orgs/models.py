@@ -502,6 +502,8 @@ class CommitteeRole(models.TextChoices):
 class EndOnlyMixin:
     """History records are ended (``left``), never deleted: the delete page and API refuse."""
 
+    history_record = True  # read by ScopedQuerySet.deletable_by
+
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionDenied(_("成员记录不能删除，请填写退出日期以结束成员关系。"))
 

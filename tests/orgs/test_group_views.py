@@ -238,10 +238,6 @@ class _EndedNotDeleted:
         assert "left" in event.changes
         assert self.model().objects.filter(pk=created.pk).exists()
 
-    @pytest.mark.xfail(strict=True, reason=(
-        "app bug: ScopedQuerySet.deletable_by (chanjiao/core/scoping.py) ignores EndOnlyMixin, so the detail page "
-        "offers a delete button (can_delete=True) and GET of the delete page answers 200 with a confirmation form "
-        "for a membership that can never be deleted; only the POST then answers 403"))
     def test_it_offers_no_delete_for_history_records(self, world: Any, login: Any) -> None:
         obj = self.in_scope(world)
         client = login(self.persona)
