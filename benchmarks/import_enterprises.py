@@ -78,7 +78,7 @@ def prepare(url: str, rows: int, work: Path) -> dict[str, Any]:
     call_command("migrate", verbosity=0)
     from chanjiao.accounts.models import Membership, User
     from chanjiao.catalog.models import Industry
-    from chanjiao.orgs.imports import fast_initials
+    from chanjiao.core.text import pinyin_initials
     from chanjiao.orgs.models import Organisation
 
     codes = industry_codes()
@@ -118,7 +118,7 @@ def prepare(url: str, rows: int, work: Path) -> dict[str, Any]:
             sheet.write_string(i + 1, 9, address)
             values = {
                 "created_at": now, "updated_at": now, "kind": "enterprise", "name": name, "short_name": "",
-                "initials": fast_initials(name), "region_id": None, "address": address, "website": "",
+                "initials": pinyin_initials(name), "region_id": None, "address": address, "website": "",
                 "is_demo": "f", "school_code": None, "school_level": "", "funding": "", "competent_authority": "",
                 "uscc": code, "industry_id": industry_ids[industry], "size": size[1], "ownership": owner[1],
                 "headcount": headcount, "headcount_date": day.isoformat(), "is_leading": "t" if leading else "f",
