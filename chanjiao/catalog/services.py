@@ -20,7 +20,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
-from chanjiao.core import audit
+from chanjiao.core import audit, bulk
 from chanjiao.core.text import pinyin_initials
 
 DEFAULT_DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -440,7 +440,7 @@ def _sync(spec: CatalogSpec, entries: list[Entry]) -> TableReport:
                 obj.updated_at = now  # bulk_update skips auto_now
                 update_fields |= {"parent" if k == "parent_id" else k for k in diffs}
                 changed.append(obj)
-        model._base_manager.bulk_create(new, batch_size=BATCH_SIZE)
+        bulk.bulk_insert(model, new)  # COPY on PostgreSQL
         if any(o.pk is None for o in new):  # backends that return no ids from bulk inserts
             ids = dict(model._base_manager.filter(code__in=[o.code for o in new]).values_list("code", "pk"))
             for o in new:

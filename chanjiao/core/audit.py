@@ -10,8 +10,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import decimal
+import functools
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from typing import Any
@@ -84,17 +85,7 @@ def _jsonable(value: Any) -> Any:
 
 def snapshot(obj: models.Model) -> dict[str, Any]:
     """The audited field values of ``obj`` (secrets left out, personal numbers masked)."""
-    exclude = set(getattr(obj, "audit_exclude", ()))
-    masked = set(getattr(obj, "audit_masked", ()))
-    data: dict[str, Any] = {}
-    for f in obj._meta.concrete_fields:
-        if f.name in exclude:
-            continue
-        value = getattr(obj, f.attname)
-        if f.name in masked and value:
-            value = mask(str(value))
-        data[f.attname] = _jsonable(value)
-    return data
+    return snapshotter(type(obj))(obj)
 
 
 def mask(value: str, keep_start: int = 3, keep_end: int = 4) -> str:
@@ -156,17 +147,52 @@ def record_change(action: str, obj: models.Model, before: dict | None, after: di
 
 
 def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any, dict] | None = None) -> int:
-    """Data events for rows written in bulk (imports): one event per row, one INSERT per batch."""
+    """Data events for rows written in bulk (imports, catalog loads): one event per row, written
+    with one COPY (PostgreSQL) or batched INSERTs — the audit must not be the slow part of an import."""
+    from chanjiao.core import bulk
     from chanjiao.core.models import AuditEvent
 
-    ctx = current_context()
+    objs = list(objects)
+    if not objs:
+        return 0
+    # One event built the canonical way, then copied per row with only the object fields changed.
+    template = _event(action, category="data", obj=objs[0])
+    base = {k: v for k, v in template.__dict__.items() if k != "_state"}
+    snap = snapshotter(type(objs[0]))
     events = []
-    for obj in objects:
-        after = snapshot(obj) if action != "delete" else None
-        before = (befores or {}).get(obj.pk)
-        events.append(_event(action, category="data", obj=obj, changes=diff(before, after), ctx=ctx))
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
+    for obj in objs:
+        event = AuditEvent.__new__(AuditEvent)
+        event.__dict__.update(base)
+        event._state = models.base.ModelState()
+        text = str(obj)
+        event.object_id = str(obj.pk)
+        event.object_repr = text[:200] if text.isprintable() else clean_text(text, 200)
+        after = snap(obj) if action != "delete" else None
+        event.changes = diff((befores or {}).get(obj.pk), after)
+        events.append(event)
+    bulk.bulk_insert(AuditEvent, events)
     return len(events)
+
+
+@functools.cache
+def snapshotter(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
+    """``audit.snapshot`` for many rows of one model: the field plan is worked out once."""
+    exclude = set(getattr(model, "audit_exclude", ()))
+    masked = set(getattr(model, "audit_masked", ()))
+    plan = [(f.attname, f.name in masked) for f in model._meta.concrete_fields if f.name not in exclude]
+    scalar = (str, int, float, bool, type(None))
+
+    def snap(obj: models.Model) -> dict[str, Any]:
+        data = obj.__dict__
+        result = {}
+        for attname, is_masked in plan:
+            value = data[attname] if attname in data else getattr(obj, attname)  # deferred: load it
+            if is_masked and value:
+                value = mask(str(value))
+            result[attname] = value if type(value) in scalar else _jsonable(value)
+        return result
+
+    return snap
 
 
 def record_security(action: str, *, outcome: str = "success", message: str = "", obj: models.Model | None = None,

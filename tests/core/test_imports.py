@@ -62,7 +62,8 @@ def test_fast_initials_match_pinyin_initials() -> None:
     from chanjiao.core.text import pinyin_initials, pinyin_initials_reference
 
     assert pinyin_initials("计算机应用") == "jsjyy"
-    for name in ["计算机应用技术", "重庆长安汽车股份有限公司", "银行行长培训中心", "ABC科技（宜昌）有限公司2号", "长江大学"]:
+    names = ["计算机应用技术", "重庆长安汽车股份有限公司", "银行行长培训中心", "ABC科技（宜昌）有限公司2号", "长江大学"]
+    for name in names:
         assert pinyin_initials(name) == pinyin_initials_reference(name)
 
 

@@ -184,9 +184,9 @@ def test_csv_encodings(world: Any, industries: None, tmp_path: Path, encoding: s
 
 def test_crash_mid_commit_leaves_nothing(world: Any, industries: None, tmp_path: Path,
                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    from chanjiao.core import imports
+    from chanjiao.core import bulk
 
-    real = imports.bulk_insert  # bulk_create on SQLite, COPY on PostgreSQL
+    real = bulk.bulk_insert  # bulk_create on SQLite, COPY on PostgreSQL
     calls = {"n": 0}
 
     def flaky(model: Any, objs: Any) -> Any:
@@ -196,7 +196,7 @@ def test_crash_mid_commit_leaves_nothing(world: Any, industries: None, tmp_path:
                 raise RuntimeError("disk full")
         return real(model, objs)
 
-    monkeypatch.setattr(imports, "bulk_insert", flaky)
+    monkeypatch.setattr(bulk, "bulk_insert", flaky)
     monkeypatch.setattr(EnterpriseImporter, "batch_size", 3)
     path = write_xlsx(tmp_path / "e.xlsx", HEADERS, enterprise_rows(8))
     before = (Enterprise.objects.count(), data_events())

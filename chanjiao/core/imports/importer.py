@@ -27,17 +27,9 @@ Example::
 
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
-import datetime as dt
-import decimal
 import gc
-import hashlib
 import io
-import re
-import zipfile
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -48,24 +40,11 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from chanjiao.core import audit
+from chanjiao.core import audit, bulk
+from chanjiao.core.imports.cells import Column, cell_text
+from chanjiao.core.imports.files import ImportRefused, inspect_file, megabytes, normalise_header, read_rows
 
-# Zip-bomb guards: an .xlsx is a zip; its XML compresses 5–20×, rarely beyond 100×.
-MAX_COMPRESSION_RATIO = 200
-MAX_ZIP_ENTRIES = 10_000
 LOOKUP_BATCH = 5_000  # keys per IN (...) query; well under SQLite's variable limit
-SPREADSHEET_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".ods"}
-TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
-FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
-_HEADER_NOISE = re.compile(r"[\s*＊]|（必填）|\(必填\)")
-
-
-class ImportRefused(Exception):
-    """The whole file is refused (too big, zip bomb, unreadable, wrong type) — nothing parsed."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -99,294 +78,6 @@ class ImportResult:
     def counts(self) -> dict[str, int]:
         return {"rows": self.rows, "created": self.created, "updated": self.updated,
                 "unchanged": self.unchanged, "errors": self.error_count}
-
-
-# --- cell parsers ----------------------------------------------------------------------------
-# A parser takes a non-empty cell (str, int, float, date …) and returns the model value or raises
-# ValueError / ValidationError with a Chinese reason.
-
-def cell_text(value: Any) -> str:
-    """A cell as the text the user sees: 4142010001.0 → "4142010001", dates ISO, trimmed."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.replace("\u200b", "").replace("\ufeff", "").strip()
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def parse_text(max_length: int | None = None) -> Callable[[Any], str]:
-    def parse(value: Any) -> str:
-        text = cell_text(value)
-        if max_length and len(text) > max_length:
-            raise ValueError(_("长度超过 %(n)d 个字符") % {"n": max_length})
-        return text
-    return parse
-
-
-def parse_int(min_value: int | None = None, max_value: int | None = None) -> Callable[[Any], int]:
-    def parse(value: Any) -> int:
-        if isinstance(value, bool):
-            raise ValueError(_("应为整数"))
-        if isinstance(value, int):
-            number = value
-        elif isinstance(value, float) and value.is_integer():
-            number = int(value)
-        else:
-            text = cell_text(value).replace(",", "")
-            if not re.fullmatch(r"[+-]?\d+(\.0+)?", text):
-                raise ValueError(_("应为整数"))
-            number = int(float(text)) if "." in text else int(text)
-        if min_value is not None and number < min_value:
-            raise ValueError(_("不能小于 %(n)d") % {"n": min_value})
-        if max_value is not None and number > max_value:
-            raise ValueError(_("不能大于 %(n)d") % {"n": max_value})
-        return number
-    return parse
-
-
-def parse_decimal(value: Any) -> decimal.Decimal:
-    try:
-        return decimal.Decimal(cell_text(value).replace(",", ""))
-    except decimal.InvalidOperation:
-        raise ValueError(_("应为数字")) from None
-
-
-_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
-
-
-def parse_date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = cell_text(value)
-    if len(text) == 10 and text[4] == "-":
-        with contextlib.suppress(ValueError):
-            return dt.date.fromisoformat(text)  # the common case, in C
-    for fmt in _DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(_("日期格式应为 YYYY-MM-DD"))
-
-
-def parse_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = cell_text(value).lower()
-    if text in TRUE_WORDS:
-        return True
-    if text in FALSE_WORDS:
-        return False
-    raise ValueError(_("应填“是”或“否”"))
-
-
-def parse_digits(length: int) -> Callable[[Any], str]:
-    """A code of exactly ``length`` digits (学校标识码); numbers typed into Excel are accepted."""
-    def parse(value: Any) -> str:
-        text = cell_text(value)
-        if not (len(text) == length and text.isdigit() and text.isascii()):
-            raise ValueError(_("应为 %(n)d 位数字") % {"n": length})
-        return text
-    return parse
-
-
-# --- columns -----------------------------------------------------------------------------------
-
-@dataclass
-class Column:
-    """One spreadsheet column: Chinese header → model field.
-
-    ``parse`` defaults from the model field (text with max length, integer ≥ 0 for positive
-    fields, date, 是/否 for booleans); ``choices`` default to the field's choices by Chinese label;
-    ``fk`` names the natural-key field of the related model (``"code"`` for catalogs).
-    """
-
-    header: str
-    field: str
-    required: bool = False
-    parse: Callable[[Any], Any] | None = None
-    choices: Mapping[str, Any] | None = None
-    fk: str | None = None
-    help: str = ""
-    example: str = ""
-    # Resolved by Importer.bind():
-    model_field: Any = None
-    attname: str = ""
-    empty: Any = None
-
-    def bind(self, model: type[models.Model]) -> None:
-        f = model._meta.get_field(self.field)
-        self.model_field = f
-        self.attname = f.attname
-        if self.fk is None and f.is_relation:
-            raise TypeError(f"{model.__name__}.{self.field}: a foreign key column needs fk=<natural key field>")
-        if self.choices is None and getattr(f, "choices", None) and not f.is_relation:
-            self.choices = {str(label): value for value, label in f.flatchoices if value not in ("", None)}
-        if self.parse is None and self.fk is None and not self.choices:
-            self.parse = _default_parser(f)
-        if f.null:
-            self.empty = None
-        elif f.has_default():
-            self.empty = f.get_default()
-        elif isinstance(f, models.CharField | models.TextField):
-            self.empty = ""
-        else:
-            self.empty = None
-            self.required = True  # NOT NULL without default: the cell must be filled
-
-    @property
-    def choice_labels(self) -> list[str]:
-        return list(self.choices or ())
-
-
-def _default_parser(f: models.Field) -> Callable[[Any], Any]:
-    if isinstance(f, models.BooleanField):
-        return parse_bool
-    if isinstance(f, models.PositiveIntegerField | models.PositiveSmallIntegerField | models.PositiveBigIntegerField):
-        return parse_int(min_value=0)
-    if isinstance(f, models.IntegerField):
-        return parse_int()
-    if isinstance(f, models.DecimalField | models.FloatField):
-        return parse_decimal
-    if isinstance(f, models.DateTimeField):
-        raise TypeError(f"{f.name}: give datetime columns an explicit parser")
-    if isinstance(f, models.DateField):
-        return parse_date
-    text = parse_text(getattr(f, "max_length", None))
-    plain = {"MaxLengthValidator", "ProhibitNullCharactersValidator"}
-    extra = [v for v in f.validators if type(v).__name__ not in plain]
-    if not extra:
-        return text
-
-    def validated(value: Any) -> str:
-        result = text(value)
-        for validator in extra:
-            validator(result)  # URL / e-mail validators raise ValidationError
-        return result
-    return validated
-
-
-# --- file checks and readers -------------------------------------------------------------------
-
-def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:.1f}"
-
-
-def inspect_file(path: Path, file_name: str) -> str:
-    """Refuse what we must not parse; return the file's SHA-256 (computed in one streaming pass)."""
-    size = path.stat().st_size
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise ImportRefused(_("文件过大（%(size)s MB），单个文件上限为 %(limit)s MB，请拆分后分批导入。")
-                            % {"size": _mb(size), "limit": _mb(limit)})
-    if size == 0:
-        raise ImportRefused(_("文件为空。"))
-    suffix = Path(file_name).suffix.lower()
-    if suffix not in SPREADSHEET_EXTENSIONS | {".csv"}:
-        raise ImportRefused(_("仅支持 .xlsx、.xls、.csv 文件，请使用下载的导入模板。"))
-    if suffix in {".xlsx", ".xlsm", ".ods"}:
-        _check_zip(path)
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _check_zip(path: Path) -> None:
-    """Look at the zip directory (cheap) before any decompression: total size and ratio."""
-    refused = ImportRefused(_("文件结构异常（解压后体积过大），已拒绝。请用 Excel/WPS 另存为 .xlsx 后重新上传。"))
-    try:
-        with zipfile.ZipFile(path) as archive:
-            entries = archive.infolist()
-    except (zipfile.BadZipFile, OSError):
-        raise ImportRefused(_("无法读取该文件，请确认是 Excel 保存的 .xlsx 文件。")) from None
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise refused
-    total = sum(e.file_size for e in entries)
-    max_total = getattr(settings, "IMPORT_MAX_UNCOMPRESSED_BYTES", settings.IMPORT_MAX_BYTES * 20)
-    if total > max_total:
-        raise refused
-    for entry in entries:
-        # Small parts may compress extremely well (empty styles); judge the ratio on big parts only.
-        if entry.file_size > 1 << 20 and entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1):
-            raise refused
-
-
-def read_rows(path: Path, file_name: str) -> Iterator[tuple[int, list[Any]]]:
-    """Yield (Excel row number, cells) for every row of the first sheet, header row first."""
-    if Path(file_name).suffix.lower() == ".csv":
-        yield from _read_csv(path)
-    else:
-        yield from _read_workbook(path)
-
-
-def _read_workbook(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_path(str(path))
-        sheets = [m for m in book.sheets_metadata if str(m.typ).endswith("WorkSheet")
-                  and str(m.visible).endswith("Visible")]
-        sheet = book.get_sheet_by_name(sheets[0].name) if sheets else book.get_sheet_by_index(0)
-    except (CalamineError, OSError, ValueError, IndexError) as exc:
-        raise ImportRefused(_("无法读取该文件：%(error)s") % {"error": audit.clean_text(str(exc), 200)}) from None
-    if sheet.height - 1 > settings.IMPORT_MAX_ROWS:
-        raise ImportRefused(_("数据行数（%(rows)d）超过上限 %(limit)d 行，请拆分后分批导入。")
-                            % {"rows": sheet.height - 1, "limit": settings.IMPORT_MAX_ROWS})
-    first = sheet.start[0] + 1 if sheet.start else 1
-    try:
-        for offset, row in enumerate(sheet.iter_rows()):
-            yield first + offset, row
-    except CalamineError as exc:
-        raise ImportRefused(_("无法读取该文件：%(error)s") % {"error": audit.clean_text(str(exc), 200)}) from None
-
-
-def _detect_encoding(path: Path) -> str:
-    """UTF-8 (with or without BOM) or GBK/GB18030 — what Excel and WPS write for Chinese CSV."""
-    with path.open("rb") as fh:
-        head = fh.read(3)
-        if head == codecs.BOM_UTF8:
-            return "utf-8-sig"
-        fh.seek(0)
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        try:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                decoder.decode(chunk)
-            decoder.decode(b"", final=True)
-            return "utf-8"
-        except UnicodeDecodeError:
-            return "gb18030"  # superset of GBK and GB2312
-
-
-def _read_csv(path: Path) -> Iterator[tuple[int, list[Any]]]:
-    encoding = _detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="", errors="strict") as fh:
-        sample = fh.readline()
-        delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-        fh.seek(0)
-        limit = settings.IMPORT_MAX_ROWS
-        try:
-            for number, row in enumerate(csv.reader(fh, delimiter=delimiter), start=1):
-                if number - 1 > limit:
-                    raise ImportRefused(_("数据行数超过上限 %(limit)d 行，请拆分后分批导入。") % {"limit": limit})
-                yield number, row
-        except (UnicodeDecodeError, csv.Error):
-            raise ImportRefused(_("无法读取 CSV 文件，请保存为 UTF-8 或 GBK 编码。")) from None
-
-
-def normalise_header(text: Any) -> str:
-    return _HEADER_NOISE.sub("", cell_text(text))
 
 
 # --- the importer ------------------------------------------------------------------------------
@@ -659,8 +350,8 @@ class Importer:
                 values.update(self.new_values(values))
                 values.update(self.derived(values))
                 objs.append(self._instance(values))
-            bulk_insert(self.model, objs)
-            record_bulk_events("create", objs)
+            bulk.bulk_insert(self.model, objs)
+            audit.record_bulk("create", objs)
             done += len(objs)
             if progress:
                 progress(50 + 50 * done // total)
@@ -685,7 +376,7 @@ class Importer:
             if has_updated_at:
                 fields.add("updated_at")
             manager.bulk_update(objs, [self.model._meta.get_field(_field_name(self.model, a)).name for a in fields])
-            record_bulk_events("update", objs, befores)
+            audit.record_bulk("update", objs, befores)
             done += len(objs)
             if progress:
                 progress(50 + 50 * done // total)
@@ -739,112 +430,6 @@ def _lookup(queryset: models.QuerySet, field_name: str, codes: Iterable[str], va
     return found
 
 
-# --- fast writes -------------------------------------------------------------------------------
-
-_PLAIN_TYPES = {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerField", "BigIntegerField",
-                "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField", "SmallIntegerField",
-                "BooleanField", "DateField", "DateTimeField", "ForeignKey", "GenericIPAddressField", "SlugField",
-                "URLField", "EmailField"}
-
-
-def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
-    """INSERT ``objs`` and set their primary keys: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere.
-
-    Why COPY: Django's PostgreSQL bulk_create sends each column as an array, which psycopg escapes
-    in Python — ten times slower than COPY's row writer. Primary keys come from the table's
-    sequence in one query, so the audit events can name the new rows.
-    """
-    from django.db import connection
-
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model._base_manager.bulk_create(objs)
-        return
-    meta = model._meta.concrete_model._meta
-    fields = list(meta.concrete_fields)
-    pk = meta.pk
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                       [meta.db_table, pk.column, len(objs)])
-        for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
-            setattr(obj, pk.attname, pk_value)
-        # Per field: read the attribute as is, or let the field prepare it (pre_save fills
-        # auto_now(_add) timestamps as bulk_create would; non-plain types get their DB form).
-        simple, special = [], []
-        for index, f in enumerate(fields):
-            hooks = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            if f.get_internal_type() in _PLAIN_TYPES and not hooks:
-                simple.append((index, f.attname))
-            else:
-                special.append((index, f, f.get_internal_type() in _PLAIN_TYPES))
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-        table = connection.ops.quote_name(meta.db_table)
-        width = len(fields)
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for obj in objs:
-                data = obj.__dict__
-                row: list[Any] = [None] * width
-                for index, attname in simple:
-                    row[index] = data[attname]
-                for index, f, is_plain in special:
-                    value = f.pre_save(obj, True)
-                    row[index] = value if is_plain else f.get_db_prep_save(value, connection)
-                copy.write_row(row)
-    for obj in objs:
-        obj._state.adding = False
-        obj._state.db = connection.alias
-
-
-def record_bulk_events(action: str, objs: list[models.Model], befores: dict[Any, dict] | None = None) -> None:
-    """``audit.record_bulk`` with the same events, written through ``bulk_insert`` (COPY on PostgreSQL)."""
-    from django.db import connection
-
-    from chanjiao.core.models import AuditEvent
-
-    if connection.vendor != "postgresql":
-        audit.record_bulk(action, objs, befores)
-        return
-    if not objs:
-        return
-    # One event built the canonical way, then copied per row with only the object fields changed:
-    # audit._event costs more than the row insert itself.
-    template = audit._event(action, category="data", obj=objs[0], ctx=audit.current_context())
-    base = {k: v for k, v in template.__dict__.items() if k != "_state"}
-    snap = _snapshotter(type(objs[0]))
-    events = []
-    for obj in objs:
-        before = (befores or {}).get(obj.pk)
-        event = AuditEvent.__new__(AuditEvent)
-        event.__dict__.update(base)
-        event._state = models.base.ModelState()
-        text = str(obj)
-        event.object_id = str(obj.pk)
-        event.object_repr = text[:200] if text.isprintable() else audit.clean_text(text, 200)
-        event.changes = audit.diff(before, snap(obj))
-        events.append(event)
-    bulk_insert(AuditEvent, events)
-
-
-def _snapshotter(model: type[models.Model]) -> Callable[[models.Model], dict[str, Any]]:
-    """``audit.snapshot`` for many rows of one model: the field plan is worked out once."""
-    exclude = set(getattr(model, "audit_exclude", ()))
-    masked = set(getattr(model, "audit_masked", ()))
-    plan = [(f.attname, f.name in masked) for f in model._meta.concrete_fields if f.name not in exclude]
-    scalar = (str, int, float, bool, type(None))
-
-    def snap(obj: models.Model) -> dict[str, Any]:
-        data = obj.__dict__
-        result = {}
-        for attname, mask in plan:
-            value = data[attname]
-            if mask and value:
-                value = audit.mask(str(value))
-            result[attname] = value if type(value) in scalar else audit._jsonable(value)
-        return result
-    return snap
-
-
 # --- template ----------------------------------------------------------------------------------
 
 def template_bytes(importer: type[Importer]) -> bytes:
@@ -891,7 +476,7 @@ def template_bytes(importer: type[Importer]) -> bytes:
         % {"key": "、".join(c.header for c in importer.columns if c.field in importer.key)},
         _("文件中任何一行有错误时，整个文件都不会导入；请按错误清单修改后重新上传。"),
         _("单个文件最多 %(rows)d 行、%(mb)s MB。也可另存为 CSV（UTF-8 或 GBK 编码）上传。")
-        % {"rows": settings.IMPORT_MAX_ROWS, "mb": _mb(settings.IMPORT_MAX_BYTES)},
+        % {"rows": settings.IMPORT_MAX_ROWS, "mb": megabytes(settings.IMPORT_MAX_BYTES)},
         *importer.instructions,
     ]
     start = len(importer.columns) + 2
