@@ -15,6 +15,19 @@ from django.urls import URLPattern, path
 registry: list[ModelUI] = []
 
 
+@dataclass(frozen=True)
+class DetailAction:
+    """An extra button on a detail page (e.g. 合并重复企业), shown when ``allowed(user, obj)``."""
+
+    label: str
+    url_name: str
+    icon: str = "bolt"
+    allowed: Any = None  # callable(user, obj) -> bool
+
+    def shown_to(self, user: Any, obj: Any) -> bool:
+        return bool(self.allowed(user, obj)) if self.allowed else True
+
+
 @dataclass
 class ModelUI:
     model: type[models.Model]
@@ -31,6 +44,7 @@ class ModelUI:
     list_template: str = "core/object_list.html"
     detail_template: str = "core/object_detail.html"
     related: list[Any] = field(default_factory=list)  # detail-page tabs: (label, callable(obj, user) -> qs, ModelUI)
+    actions: list[DetailAction] = field(default_factory=list)
 
     @property
     def app_label(self) -> str:

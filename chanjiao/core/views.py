@@ -139,7 +139,7 @@ class ObjectDetailView(ModelUIView):
         deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
         return render(request, self.ui.detail_template, self.base_context(
             object=obj, rows=field_rows(obj, self.ui.detail_fields), can_edit=editable, can_delete=deletable,
-            tabs=tabs,
+            tabs=tabs, actions=[a for a in self.ui.actions if a.shown_to(request.user, obj)],
         ))
 
 
