@@ -94,7 +94,8 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
             model_label=audit.object_label(self.ui.model))[:10]
         importer = self.ui.importer
         importer(None)  # bind the columns for the help table
-        return self.base_context(importer=importer, recent_jobs=recent,
+        # The class itself would be called by the template engine; hand over its columns instead.
+        return self.base_context(columns=importer.columns, recent_jobs=recent,
                                  template_url=reverse(self.ui.url_name("import_template")), **extra)
 
     def _error_report(self, job: ImportJob) -> HttpResponse:

@@ -16,7 +16,17 @@ class BaseTable(tables.Table):
 
 
 class AuditEventTable(BaseTable):
-    changes = tables.JSONColumn(verbose_name=_("变更内容"), orderable=False)
+    changes = tables.Column(verbose_name=_("变更内容"), orderable=False)
+    request_id = tables.Column(verbose_name=_("请求ID"))
+
+    def render_changes(self, value: dict) -> str:
+        # A create carries the whole row: list the changed fields, full values live on the history page.
+        names = list(value)
+        shown = "、".join(names[:6])
+        return shown + (_(" 等%(n)d项") % {"n": len(names)} if len(names) > 6 else "")
+
+    def render_request_id(self, value: str) -> str:
+        return value[:8]
 
     class Meta(BaseTable.Meta):
         model = AuditEvent

@@ -1,18 +1,26 @@
-"""Spreadsheet imports for schools (by 学校标识码) and enterprises (by 统一社会信用代码)."""
+"""Spreadsheet imports: schools (学校标识码), enterprises (统一社会信用代码), contacts, teachers and
+committee memberships (organisations by 单位代码, committees by name)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import re
 from typing import Any
 
+from django.db import models
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from chanjiao.core.imports import Column, Importer, cell_text, parse_digits
+from chanjiao.core.imports import Column, Importer, ImportResult, cell_text, parse_decimal, parse_digits
+from chanjiao.core.imports.importer import LOOKUP_BATCH
+from chanjiao.core.roles import Role
+from chanjiao.core.scoping import get_scope
 from chanjiao.core.text import pinyin_initials
-from chanjiao.orgs.models import Enterprise, Organisation, School
+from chanjiao.orgs.models import Committee, CommitteeMembership, Contact, Enterprise, Organisation, School, Teacher
 
 _USCC_SHAPE = re.compile(rf"[0-9]{{8}}[{re.escape(uscc._alphabet)}]{{10}}")
 
@@ -81,3 +89,249 @@ class EnterpriseImporter(OrganisationImporter):
         Column("地址", "address"),
         Column("网站", "website"),
     ]
+
+
+# --- people and memberships ----------------------------------------------------------------------
+#
+# These rows point at an organisation by its code, which is a 学校标识码 for schools and a
+# 统一社会信用代码 for everyone else: one "单位代码" column takes either (ORG_CODE below). The
+# committee leader's import is scoped by the committees they lead, which are not "editable" by
+# them (the committee itself stays with the secretariat): ``owner_targets`` says so.
+
+ORG_CODE = "单位代码"  # Column.fk marker: 10 digits → school_code, anything else → uscc
+
+
+def org_code_kind(code: str) -> tuple[str, str]:
+    """("school_code" | "uscc", normalised code) for a 单位代码 cell; ValueError when it is neither."""
+    text = code.strip()
+    if len(text) == 10 and text.isdigit() and text.isascii():
+        return "school_code", text
+    try:
+        return "uscc", parse_uscc(text.replace(" ", "").replace("-", ""))
+    except ValueError:
+        raise ValueError(_("应为 10 位学校标识码或 18 位统一社会信用代码")) from None
+
+
+class ReferencingImporter(Importer):
+    """Foreign keys by 单位代码 (school code or USCC) or by a name, and owner checks per column.
+
+    Columns with ``fk=ORG_CODE`` and owner columns whose importer overrides ``owner_targets`` are
+    resolved here (one query per column and LOOKUP_BATCH codes, as the engine does); every other
+    foreign key column is left to the engine.
+    """
+
+    def owner_targets(self, column: Column) -> QuerySet:
+        """Targets of an owner column the uploader may import rows for (default: those they may edit)."""
+        return column.model_field.related_model._default_manager.editable_by(self.user)
+
+    def _custom(self, column: Column) -> bool:
+        return column.fk == ORG_CODE or (
+            column.field in self.owner_fields
+            and type(self).owner_targets is not ReferencingImporter.owner_targets)
+
+    def _resolve_foreign_keys(self, rows: list[Any], fk_codes: dict[int, set[str]], result: ImportResult) -> None:
+        key_slots = [i for i, (_index, c) in enumerate(self._plan) if c.field in self.key]
+        written = [tuple(r.values[i] for i in key_slots) for r in rows]
+        mine = {slot: codes for slot, codes in fk_codes.items() if self._custom(self._plan[slot][1])}
+        super()._resolve_foreign_keys(rows, {s: c for s, c in fk_codes.items() if s not in mine}, result)
+        self._resolve_own(rows, mine, result)
+        # Two spellings of one organisation (学校标识码 and USCC, lower-case USCC) name the same
+        # record: the engine compared the cells, so compare what they resolved to as well.
+        seen: dict[tuple, int] = {}
+        for n, row in enumerate(rows):
+            resolved = tuple(row.values[i] for i in key_slots)
+            if None in resolved or "" in resolved:
+                continue
+            first = seen.setdefault(resolved, n)
+            if first != n and written[first] != written[n]:  # equal cells: the engine reported it
+                self._error(result, row.number, self._plan[key_slots[0]][1], written[n][0],
+                            _("与第 %(row)d 行重复") % {"row": rows[first].number})
+
+    def _resolve_own(self, rows: list[Any], mine: dict[int, set[str]], result: ImportResult) -> None:
+        for slot, codes in mine.items():
+            column = self._plan[slot][1]
+            related = column.model_field.related_model
+            manager = related._default_manager
+            visible = manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
+            malformed: dict[str, str] = {}
+            found = self._targets(column, visible, codes, malformed)
+            editable = self._targets(column, self.owner_targets(column), codes, {}) \
+                if column.field in self.owner_fields else found
+            for row in rows:
+                code = row.values[slot]
+                if code is None or code == "":
+                    continue
+                pk = editable.get(code)
+                if pk is None or pk is AMBIGUOUS:
+                    if code in malformed:
+                        reason = malformed[code]
+                    elif found.get(code) is AMBIGUOUS:
+                        reason = _("名称对应多条%(model)s记录，无法确定") % {"model": related._meta.verbose_name}
+                    elif code in found:
+                        reason = _("您无权为该%(model)s导入数据") % {"model": related._meta.verbose_name}
+                    elif column.fk == ORG_CODE:
+                        reason = _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name}
+                    else:
+                        reason = _("名称不存在（%(model)s）") % {"model": related._meta.verbose_name}
+                    self._error(result, row.number, column, code, reason)
+                    pk = None
+                row.values[slot] = pk
+
+    def _targets(self, column: Column, queryset: QuerySet, codes: set[str],
+                 malformed: dict[str, str]) -> dict[str, Any]:
+        """code → pk (AMBIGUOUS when a name matches several rows) within ``queryset``."""
+        if column.fk != ORG_CODE:
+            found: dict[str, Any] = {}
+            for code, pk in _lookup_all(queryset, column.fk, codes):
+                found[code] = AMBIGUOUS if code in found and found[code] != pk else pk
+            return found
+        by_kind: dict[str, dict[str, list[str]]] = {"school_code": {}, "uscc": {}}  # normalised → cells
+        for code in codes:
+            try:
+                kind, normalised = org_code_kind(code)
+            except ValueError as exc:
+                malformed[code] = str(exc)
+                continue
+            by_kind[kind].setdefault(normalised, []).append(code)
+        found = {}
+        for kind, wanted in by_kind.items():
+            for normalised, pk in _lookup_all(queryset, kind, wanted):
+                for code in wanted[normalised]:
+                    found[code] = pk
+        return found
+
+    # Bulk-created rows name their organisation / school / committee in the audit event
+    # (``str(obj)``): the related objects are fetched once per column instead of once per row.
+    def _write(self, rows: list[Any], result: ImportResult, progress: Any) -> None:
+        self._related_cache: dict[str, tuple[str, dict[Any, Any]]] = {}
+        for slot, (_index, column) in enumerate(self._plan):
+            if column.fk:
+                pks = {r.values[slot] for r in rows if r.pk is None and r.values[slot] is not None}
+                model = column.model_field.related_model
+                self._related_cache[column.attname] = (column.field, model._base_manager.in_bulk(pks))
+        try:
+            super()._write(rows, result, progress)
+        finally:
+            self._related_cache = {}
+
+    def _instance(self, values: dict[str, Any]) -> models.Model:
+        obj = super()._instance(values)
+        for attname, (name, objects) in getattr(self, "_related_cache", {}).items():
+            target = objects.get(values.get(attname))
+            if target is not None:
+                obj._state.fields_cache[name] = target
+        return obj
+
+
+AMBIGUOUS = object()
+
+
+def _lookup_all(queryset: QuerySet, field_name: str, codes: Any) -> list[tuple[str, Any]]:
+    """(code, pk) pairs for every row whose ``field_name`` is one of ``codes``, LOOKUP_BATCH at a time."""
+    codes = list(codes)
+    pairs: list[tuple[str, Any]] = []
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        chunk = codes[start:start + LOOKUP_BATCH]
+        pairs += queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, "pk")
+    return pairs
+
+
+_ORG_CODE_HELP = gettext_lazy("学校填 10 位学校标识码，其他单位填 18 位统一社会信用代码")
+
+
+class ContactImporter(ReferencingImporter):
+    """联系人 by (单位, 姓名): there is no unique constraint, and the phone is what an import updates."""
+
+    model = Contact
+    key = ("organisation", "name")
+    owner_fields = ("organisation",)
+    columns = [
+        Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP, example="4141000001"),
+        Column("姓名", "name", required=True, example="张老师"),
+        Column("职务", "title"),
+        Column("联系电话", "phone", help=gettext_lazy("手机号 11 位，或带区号的固定电话，如 0717-6123456"),
+               example="13912345678"),
+        Column("电子邮箱", "email"),
+        Column("主要联系人", "is_primary", help=gettext_lazy("是 / 否")),
+        Column("备注", "note"),
+    ]
+    instructions = [gettext_lazy("以“单位代码、姓名”识别同一联系人：再次导入会更新其职务、电话等信息。"),
+                    gettext_lazy("学校管理员、企业联系人只能导入本单位的联系人。")]
+
+
+def parse_years(value: Any) -> decimal.Decimal:
+    """企业工作经历（年）: 0–999.9, one decimal place (the column is DECIMAL(4, 1))."""
+    number = parse_decimal(value)
+    if not number.is_finite():
+        raise ValueError(_("应为数字"))
+    if number < 0:
+        raise ValueError(_("不能小于 0"))
+    if number > decimal.Decimal("999.9"):
+        raise ValueError(_("不能大于 999.9"))
+    if number != number.quantize(decimal.Decimal("0.1")):
+        raise ValueError(_("最多保留 1 位小数"))
+    return number.quantize(decimal.Decimal("0.1"))
+
+
+class TeacherImporter(ReferencingImporter):
+    """教师 by (学校, 工号) — the 工号 is unique within a school."""
+
+    model = Teacher
+    key = ("school", "employee_no")
+    owner_fields = ("school",)
+    columns = [
+        Column("学校标识码", "school", required=True, fk="school_code",
+               help=gettext_lazy("教育部学校标识码，10 位数字"), example="4141000001"),
+        Column("工号", "employee_no", required=True, example="T2024001"),
+        Column("姓名", "name", required=True, example="李明"),
+        Column("任教专业/学科", "subject"),
+        Column("双师型", "is_dual_qualified", help=gettext_lazy("是 / 否")),
+        Column("企业工作经历（年）", "enterprise_years", parse=parse_years,
+               help=gettext_lazy("数字，最多 1 位小数，如 2.5；不填为 0")),
+        Column("入职日期", "hire_date", help=gettext_lazy("日期，如 2018-09-01")),
+    ]
+    instructions = [gettext_lazy("学校管理员只能导入本校教师。")]
+
+    def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        hired = values.get("hire_date")
+        if hired and hired > dt.date.today():
+            return [("入职日期", _("入职日期不能晚于今天。"))]
+        return []
+
+
+class CommitteeMembershipImporter(ReferencingImporter):
+    """产学合作委员会成员 by (委员会, 单位, 角色, 加入日期) — a membership's history stays as rows."""
+
+    model = CommitteeMembership
+    key = ("committee", "organisation", "role", "joined")
+    owner_fields = ("committee",)
+    columns = [
+        Column("产学合作委员会", "committee", required=True, fk="name",
+               help=gettext_lazy("委员会全称，如 智能制造产学合作委员会")),
+        Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP),
+        Column("角色", "role", required=True),
+        Column("委员姓名", "person_name"),
+        Column("加入日期", "joined", required=True, help=gettext_lazy("日期，如 2021-03-01")),
+        Column("退出日期", "left", help=gettext_lazy("仍在任的不填")),
+        Column("备注", "note"),
+    ]
+    instructions = [gettext_lazy("以“委员会、单位代码、角色、加入日期”识别同一条成员记录；"
+                                 "结束成员关系请填写退出日期。"),
+                    gettext_lazy("产学合作委员会负责人只能导入本人所负责委员会的成员。")]
+
+    def owner_targets(self, column: Column) -> QuerySet:
+        # Mirrors CommitteeMembership.scope_q: the committee is not editable by its leader, its members are.
+        scope = get_scope(self.user)
+        if scope.read_only:
+            return Committee.objects.none()
+        if scope.writes_all:
+            return Committee.objects.all()
+        if scope.has(Role.COMMITTEE_LEADER):
+            return Committee.objects.filter(Committee.led_by_q(scope))
+        return Committee.objects.none()
+
+    def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        joined, left = values.get("joined"), values.get("left")
+        if joined and left and left < joined:
+            return [("退出日期", _("退出日期不能早于加入日期。"))]
+        return []

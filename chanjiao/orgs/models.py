@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel
-from chanjiao.core.roles import ADMIN_ROLES, Role
+from chanjiao.core.roles import Role
 from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, nothing
 from chanjiao.orgs.validators import validate_phone, validate_school_code, validate_uscc
 
@@ -113,7 +113,8 @@ class Organisation(AuditedModel):
         # The registry is city-wide (schools must see which firms others already work with);
         # each organisation is edited by its own people.
         if action != CHANGE:
-            return Q() if (scope.business_user or scope.roles & ADMIN_ROLES) else None
+            # The security admin picks organisations when granting roles; the other admins need none.
+            return Q() if (scope.business_user or scope.has(Role.SECURITY_ADMIN)) else None
         own = scope.orgs(Role.SCHOOL_ADMIN, Role.ENTERPRISE_CONTACT, Role.INDUSTRY_AUTHORITY)
         return Q(pk__in=own) if own else None
 

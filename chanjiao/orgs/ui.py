@@ -10,9 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core import audit
 from chanjiao.core.filters import AuditEventFilterSet
 from chanjiao.core.models import AuditEvent
-from chanjiao.core.registry import ModelUI, register
-from chanjiao.orgs import filters, forms, services, tables
-from chanjiao.orgs.imports import EnterpriseImporter, SchoolImporter
+from chanjiao.core.registry import DetailAction, ModelUI, register
+from chanjiao.orgs import filters, forms, services, tables, views
+from chanjiao.orgs.imports import (
+    CommitteeMembershipImporter,
+    ContactImporter,
+    EnterpriseImporter,
+    SchoolImporter,
+    TeacherImporter,
+)
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -58,12 +64,12 @@ institutes = register(ModelUI(Institute, filters.InstituteFilterSet, tables.Inst
                               menu_group=GROUP, icon="microscope", menu_order=128,
                               detail_fields=["name", "short_name", "uscc", "industry", *_ORG_TAIL]))
 contacts = register(ModelUI(Contact, filters.ContactFilterSet, tables.ContactTable, forms.ContactForm,
-                            menu_group=GROUP, icon="address-book", menu_order=130,
+                            menu_group=GROUP, icon="address-book", menu_order=130, importer=ContactImporter,
                             # The phone is shown in its own tab, masked per viewer (see ContactTable).
                             detail_fields=["organisation", "name", "title", "email", "is_primary", "note",
                                            "created_at", "updated_at"]))
 teachers = register(ModelUI(Teacher, filters.TeacherFilterSet, tables.TeacherTable, forms.TeacherForm,
-                            menu_group=GROUP, icon="user-star", menu_order=140))
+                            menu_group=GROUP, icon="user-star", menu_order=140, importer=TeacherImporter))
 
 groups = register(ModelUI(VocationalGroup, filters.VocationalGroupFilterSet, tables.VocationalGroupTable,
                           forms.VocationalGroupForm, menu_group=VOC_GROUP, icon="sitemap", menu_order=200))
@@ -78,7 +84,8 @@ committees = register(ModelUI(Committee, filters.CommitteeFilterSet, tables.Comm
                               menu_group=VOC_GROUP, icon="users-group", menu_order=240))
 committee_memberships = register(ModelUI(CommitteeMembership, filters.CommitteeMembershipFilterSet,
                                          tables.CommitteeMembershipTable, forms.CommitteeMembershipForm,
-                                         menu_group=VOC_GROUP, icon="user-plus", menu_order=250))
+                                         menu_group=VOC_GROUP, icon="user-plus", menu_order=250,
+                                         importer=CommitteeMembershipImporter))
 guidance_committees = register(ModelUI(GuidanceCommittee, filters.GuidanceCommitteeFilterSet,
                                        tables.GuidanceCommitteeTable, forms.GuidanceCommitteeForm,
                                        menu_group=VOC_GROUP, icon="school-bell", menu_order=260))
@@ -134,3 +141,6 @@ committees.related = [
     (_("专业教学指导委员会"), _by_org(GuidanceCommittee, "committee"), guidance_committees),
 ]
 guidance_committees.related = [(_("委员（含历史）"), _by_org(GuidanceMember, "committee"), guidance_members)]
+
+enterprises.actions = [DetailAction(_("合并重复企业"), "orgs:enterprise_merge", "arrows-join",
+                                    allowed=lambda user, obj: views.may_merge(user))]

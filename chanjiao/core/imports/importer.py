@@ -359,7 +359,9 @@ class Importer:
         has_updated_at = any(f.attname == "updated_at" for f in self.model._meta.concrete_fields)
         for start in range(0, len(changed), 500):  # bulk_update builds CASE … WHEN per row: keep batches small
             batch = changed[start:start + 500]
-            objs_by_pk = manager.in_bulk([r.pk for r in batch])
+            # Joined up front: the audit events name each row with str(), which often reads a foreign key.
+            related = [f.name for f in self.model._meta.concrete_fields if f.many_to_one]
+            objs_by_pk = manager.select_related(*related).in_bulk([r.pk for r in batch])
             befores, objs, fields = {}, [], set()
             for row in batch:
                 obj = objs_by_pk[row.pk]
