@@ -8,7 +8,6 @@ import decimal
 import re
 from typing import Any
 
-from django.db import models
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -120,14 +119,10 @@ class ReferencingImporter(Importer):
     foreign key column is left to the engine.
     """
 
-    def owner_targets(self, column: Column) -> QuerySet:
-        """Targets of an owner column the uploader may import rows for (default: those they may edit)."""
-        return column.model_field.related_model._default_manager.editable_by(self.user)
-
     def _custom(self, column: Column) -> bool:
         return column.fk == ORG_CODE or (
             column.field in self.owner_fields
-            and type(self).owner_targets is not ReferencingImporter.owner_targets)
+            and type(self).owner_targets is not Importer.owner_targets)
 
     def _resolve_foreign_keys(self, rows: list[Any], fk_codes: dict[int, set[str]], result: ImportResult) -> None:
         key_slots = [i for i, (_index, c) in enumerate(self._plan) if c.field in self.key]
@@ -202,25 +197,6 @@ class ReferencingImporter(Importer):
 
     # Bulk-created rows name their organisation / school / committee in the audit event
     # (``str(obj)``): the related objects are fetched once per column instead of once per row.
-    def _write(self, rows: list[Any], result: ImportResult, progress: Any) -> None:
-        self._related_cache: dict[str, tuple[str, dict[Any, Any]]] = {}
-        for slot, (_index, column) in enumerate(self._plan):
-            if column.fk:
-                pks = {r.values[slot] for r in rows if r.pk is None and r.values[slot] is not None}
-                model = column.model_field.related_model
-                self._related_cache[column.attname] = (column.field, model._base_manager.in_bulk(pks))
-        try:
-            super()._write(rows, result, progress)
-        finally:
-            self._related_cache = {}
-
-    def _instance(self, values: dict[str, Any]) -> models.Model:
-        obj = super()._instance(values)
-        for attname, (name, objects) in getattr(self, "_related_cache", {}).items():
-            target = objects.get(values.get(attname))
-            if target is not None:
-                obj._state.fields_cache[name] = target
-        return obj
 
 
 AMBIGUOUS = object()

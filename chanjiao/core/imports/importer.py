@@ -269,6 +269,10 @@ class Importer:
             progress(50)
         return rows
 
+    def owner_targets(self, column: Column) -> models.QuerySet:
+        """Rows an owner column may point to for this uploader (default: those they may edit)."""
+        return column.model_field.related_model._default_manager.editable_by(self.user)
+
     def _resolve_foreign_keys(self, rows: list[_Row], fk_codes: dict[int, set[str]], result: ImportResult) -> None:
         """One query per FK column (batched by LOOKUP_BATCH), then a dict lookup per row."""
         for slot, codes in fk_codes.items():
@@ -279,7 +283,7 @@ class Importer:
             found = _lookup(queryset, column.fk, codes, "pk")
             editable = found
             if column.field in self.owner_fields:
-                editable = _lookup(related._default_manager.editable_by(self.user), column.fk, codes, "pk")
+                editable = _lookup(self.owner_targets(column), column.fk, codes, "pk")
             for row in rows:
                 code = row.values[slot]
                 if code is None or code == "":
@@ -343,6 +347,14 @@ class Importer:
         new = [r for r in rows if r.pk is None]
         changed = [r for r in rows if r.changed]
         done, total = 0, max(1, len(new) + len(changed))
+        # The audit names each new row with str(), which often reads a foreign key: load the
+        # referenced rows once per column instead of once per row.
+        self._related_cache = {}
+        for slot, (_index, column) in enumerate(self._plan):
+            if column.fk:
+                pks = {r.values[slot] for r in new if r.values[slot] is not None}
+                model = column.model_field.related_model
+                self._related_cache[column.attname] = (column.field, model._base_manager.in_bulk(pks))
         for start in range(0, len(new), self.batch_size):
             objs = []
             for row in new[start:start + self.batch_size]:
@@ -406,6 +418,10 @@ class Importer:
             data[f.attname] = f.get_default()
         data.update(values)
         obj._state = models.base.ModelState()
+        for attname, (name, objects) in getattr(self, "_related_cache", {}).items():
+            target = objects.get(values.get(attname))
+            if target is not None:
+                obj._state.fields_cache[name] = target
         return obj
 
 
