@@ -43,6 +43,33 @@ def dashboard_for(user: Any) -> dict[str, Any]:
         "values": [levels[value] for value, _label in SchoolLevel.choices if levels.get(value)],
     }
     own = list(visible.filter(pk__in=scope.orgs()).values("id", "name", "kind"))
+    figures = own_figures(user, [o["id"] for o in own]) if own else []
     charts = [c for c in (enterprise_chart, school_chart) if c["values"]] if scope.business_user else []
     return {"tiles": tiles if scope.business_user else [], "own_organisations": own, "charts": charts,
-            "roles": sorted(scope.roles)}
+            "figures": figures, "roles": sorted(scope.roles)}
+
+
+def own_figures(user: Any, org_ids: list[int]) -> list[dict[str, Any]]:
+    """What the user's own organisations hold: people, committee seats, guidance work (one query each)."""
+    from django.db.models import Q
+
+    from chanjiao.orgs.models import CommitteeMembership, Contact, GuidanceCommittee, GuidanceMember, Teacher
+
+    teachers = Teacher.objects.visible_to(user).filter(school_id__in=org_ids).aggregate(
+        total=Count("id"), dual=Count("id", filter=Q(is_dual_qualified=True)))
+    figures = [
+        (_("本单位联系人"), Contact.objects.visible_to(user).filter(organisation_id__in=org_ids).count(),
+         "orgs:contact_list"),
+        (_("参与产学合作委员会（在任）"), CommitteeMembership.objects.visible_to(user).current()
+         .filter(organisation_id__in=org_ids).values("committee").distinct().count(), "orgs:committeemembership_list"),
+        (_("专业教学指导委员会委员席位（在任）"), GuidanceMember.objects.visible_to(user).current()
+         .filter(organisation_id__in=org_ids).count(), "orgs:guidancemember_list"),
+    ]
+    if teachers["total"]:
+        figures[:0] = [
+            (_("教师"), teachers["total"], "orgs:teacher_list"),
+            (_("其中双师型教师"), teachers["dual"], "orgs:teacher_list"),
+            (_("本校专业教学指导委员会"), GuidanceCommittee.objects.visible_to(user).filter(school_id__in=org_ids)
+             .count(), "orgs:guidancecommittee_list"),
+        ]
+    return [{"label": str(label), "value": value, "url": url} for label, value, url in figures]
