@@ -27,9 +27,10 @@ import io
 import json
 from typing import Any, ClassVar
 
-from django.db import models
+from django.db import connection, models
 from django.forms.models import model_to_dict
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from chanjiao.core.audit import object_label, snapshot
@@ -315,6 +316,25 @@ class ModelHarness:
         response = client.get(self.url("history", obj))
         assert response.status_code == 200
         assert list(response.context["events"]), "the creation of the object must show in its history"
+
+    def test_it_lists_without_a_query_per_row(self, world: Any, login: Any) -> None:
+        # REL-16: a list page (and the API list) costs the same number of queries for 1 row or 5.
+        client = login(self.persona)
+        self.in_scope(world)
+        urls = [self.url("list") + "?per_page=100"] + ([self.api_url() + "?page_size=100"] if self.api_path else [])
+
+        def count() -> list[int]:
+            counts = []
+            for url in urls:
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                counts.append(len(queries))
+            return counts
+
+        few = count()
+        for _ in range(4):
+            self.deletable(world)
+        assert count() == few
 
     def test_it_shows_in_scope_object_in_api(self, world: Any, login: Any) -> None:
         obj = self.in_scope(world)

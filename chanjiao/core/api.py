@@ -85,7 +85,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
         params = request.GET.copy()
         for key in ("page", "page_size"):
             params.pop(key, None)
-        filterset = ui.filterset(params or None, queryset=model.objects.visible_to(request.user), request=request)
+        filterset = ui.filterset(params or None, queryset=ui.rows_for(request.user), request=request)
         if filterset.is_bound and not filterset.is_valid():
             raise HttpError(400, _("筛选条件有误：%(e)s") % {"e": filterset.errors.as_text()})
         rows = filterset.qs if filterset.is_bound else filterset.queryset

@@ -40,21 +40,6 @@ def can_create(model: Any, user: Any) -> bool:
     return bool(rule(scope)) if rule else scope.writes_all
 
 
-def related_columns(ui: ModelUI) -> list[str]:
-    """Foreign keys shown as table columns: joined up front so a page costs one query, not one per row."""
-    names = []
-    for name in ui.table.base_columns:
-        accessor = (ui.table.base_columns[name].accessor or name).replace(".", "__")
-        first = accessor.split("__")[0]
-        try:
-            field = ui.model._meta.get_field(first)
-        except FieldDoesNotExist:  # a computed column, not a field
-            continue
-        if field.many_to_one or field.one_to_one:
-            names.append(first)
-    return names
-
-
 def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:
     """Columns of a detail-page tab that only repeat the parent object (e.g. the committee on its own page)."""
     concrete = model._meta.concrete_model
@@ -92,7 +77,7 @@ class ModelUIView(View):
 
 class ObjectListView(ModelUIView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        queryset = self.ui.model.objects.visible_to(request.user).select_related(*related_columns(self.ui))
+        queryset = self.ui.rows_for(request.user)
         filterset = self.ui.filterset(request.GET or None, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         if request.GET.get("export") == "xlsx":

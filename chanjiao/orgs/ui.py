@@ -144,3 +144,8 @@ guidance_committees.related = [(_("委员（含历史）"), _by_org(GuidanceMemb
 
 enterprises.actions = [DetailAction(_("合并重复企业"), "orgs:enterprise_merge", "arrows-join",
                                     allowed=lambda user, obj: views.may_merge(user))]
+
+# Names of related rows shown in the lists read one level further (a term names its group, a
+# guidance committee its school): joined here so a list page costs the same for 5 rows or 100.
+seats.list_select_related = ("term__group", "contact")
+guidance_members.list_select_related = ("committee__school",)
