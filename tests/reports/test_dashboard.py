@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from chanjiao.orgs.models import Contact, OrgKind, Teacher
+from chanjiao.catalog.models import Industry
+from chanjiao.orgs.models import Contact, Organisation, OrgKind, Teacher
 from chanjiao.reports.dashboard import dashboard_for
 from tests import factories
 
@@ -44,17 +46,29 @@ def test_organisation_tiles_are_counted_from_records(world: Any, seed: int) -> N
     extra_schools, extra_enterprises = rng.randint(0, 15), rng.randint(0, 25)
     for n in range(extra_schools):
         factories.SchoolFactory(name=f"生成学校{n}", school_code=f"42{seed:02d}{n:06d}")
-    for n in range(extra_enterprises):
-        factories.EnterpriseFactory(name=f"生成企业{n}", uscc=factories.valid_uscc(8_000_000 + seed * 100 + n))
+    sections = {code: Industry.objects.create(code=code, name=name, level=1, section=code, edition="test")
+                for code, name in (("C", "制造业"), ("F", "批发和零售业"), ("I", "信息传输、软件和信息技术服务业"))}
+    classes = [Industry.objects.create(code=f"{n:04d}", name=f"小类{n}", level=4, section=code,
+                                       parent=sections[code], edition="test")
+               for n, code in enumerate(["C", "C", "F", "I"], start=1311)]
+    for n in range(extra_enterprises + 1):
+        factories.EnterpriseFactory(name=f"生成企业{n}", uscc=factories.valid_uscc(8_000_000 + seed * 100 + n),
+                                    industry=rng.choice([*classes, None]) if n else classes[0])
+    extra_enterprises += 1
     expected = {kind: 0 for kind, _label in OrgKind.choices}
     for org in world.orgs.values():
         expected[org.kind] += 1
     expected[OrgKind.SCHOOL] += extra_schools
     expected[OrgKind.ENTERPRISE] += extra_enterprises
 
-    tiles = {t["kind"]: t["value"] for t in dashboard_for(world.bureau_admin)["tiles"]}
+    dashboard = dashboard_for(world.bureau_admin)
+    tiles = {t["kind"]: t["value"] for t in dashboard["tiles"]}
 
     assert tiles == expected
+    with_industry = Organisation.objects.filter(kind=OrgKind.ENTERPRISE, industry__isnull=False)
+    by_section = Counter(with_industry.values_list("industry__section", flat=True))
+    chart = next(c for c in dashboard["charts"] if c["type"] == "bar")
+    assert sum(chart["values"]) == with_industry.count() and sorted(chart["values"]) == sorted(by_section.values())
 
 
 def test_dashboard_page_shows_the_figures_and_admins_see_no_business_data(world: Any, login: Any) -> None:
