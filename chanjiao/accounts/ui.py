@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.accounts import filters, forms, tables
 from chanjiao.accounts.models import ApiToken, Membership, User
-from chanjiao.core.registry import ModelUI, register
+from chanjiao.core.registry import DetailAction, ModelUI, register
 from chanjiao.core.roles import Role
 
 GROUP = _("系统管理")
@@ -17,4 +17,8 @@ memberships = register(ModelUI(Membership, filters.MembershipFilterSet, tables.M
                                menu_roles=frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})))
 tokens = register(ModelUI(ApiToken, filters.ApiTokenFilterSet, tables.ApiTokenTable, None, menu_group=GROUP,
                           icon="key", menu_order=920,
-                          detail_fields=["name", "prefix", "expires_at", "revoked_at", "last_used_at"]))
+                          detail_fields=["name", "prefix", "expires_at", "revoked_at", "last_used_at"],
+                          list_template="accounts/apitoken_list.html",
+                          actions=[DetailAction(_("吊销令牌"), "accounts:apitoken_revoke", "ban",
+                                                allowed=lambda user, token: token.is_active
+                                                and token.user_id == user.pk)]))

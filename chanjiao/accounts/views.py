@@ -67,6 +67,12 @@ class ApiTokenIssueView(View):
 
 
 class ApiTokenRevokeView(View):
+    """A user revokes their own token (GET asks for confirmation)."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        token = get_object_or_404(ApiToken.objects.editable_by(request.user).active(), pk=pk)
+        return render(request, "accounts/token_revoke.html", {"token": token})
+
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         with transaction.atomic():
             token = get_object_or_404(ApiToken.objects.editable_by(request.user), pk=pk)

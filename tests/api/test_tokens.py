@@ -102,3 +102,20 @@ def test_openapi_schema_and_docs_need_sign_in(world: Any, login: Any) -> None:
     client = login("school_admin_a")
     assert client.get("/api/openapi.json").status_code == 200
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_pages_lead_to_issuing_and_revoking(world: Any, login: Any) -> None:
+    token, raw = issue_token(world.school_admin_a)
+    client = login("school_admin_a")
+    revoke_url = f"/accounts/api-token/{token.pk}/revoke/"
+
+    assert "/accounts/api-token/issue/" in client.get("/accounts/apitoken/").content.decode()
+    assert revoke_url in client.get(f"/accounts/apitoken/{token.pk}/").content.decode()
+    confirm = client.get(revoke_url)
+    assert confirm.status_code == 200 and "确认吊销" in confirm.content.decode()
+    assert Client().get("/api/accounts/me", **_bearer(raw)).status_code == 200  # GET changes nothing
+
+    client.post(revoke_url)
+
+    assert revoke_url not in client.get(f"/accounts/apitoken/{token.pk}/").content.decode()
+    assert client.get(revoke_url).status_code == 404  # already revoked
