@@ -367,7 +367,7 @@ class BoardTerm(GroupPublicMixin, AuditedModel):
         constraints = [models.UniqueConstraint(fields=["group", "number"], name="board_term_unique")]
 
     def __str__(self) -> str:
-        return f"{self.group.short_name or self.group.name} 第{self.number}届理事会"
+        return _("%(group)s 第%(n)d届理事会") % {"group": self.group.short_name or self.group.name, "n": self.number}
 
     def clean(self) -> None:
         if self.end_date and self.start_date and self.end_date < self.start_date:

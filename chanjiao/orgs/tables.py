@@ -109,7 +109,7 @@ class BoardTermTable(BaseTable):
         fields = ("number", "group", "elected_at", "start_date", "end_date", "note")
 
     def render_number(self, value: int) -> str:
-        return f"第{value}届"
+        return _("第%(n)d届") % {"n": value}
 
 
 class BoardSeatTable(BaseTable):
