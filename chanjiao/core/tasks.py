@@ -174,3 +174,31 @@ def run_import(job_id: int) -> str:
         else:
             validate_job(job)
     return job.status
+
+
+def reap_stale_jobs(stuck_minutes: int = 60, preview_hours: int = 24) -> int:
+    """REL-12: end jobs that stopped moving, and previews nobody confirmed; their files are deleted.
+
+    A running job's heartbeat is ``updated_at``. A crashed worker leaves its job in 队列/校验/导入 —
+    its transaction was rolled back, so nothing was written and the file can simply be uploaded again.
+    """
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    running = ImportJob.objects.filter(
+        status__in=[Status.QUEUED, Status.VALIDATING, Status.COMMITTING],
+        updated_at__lt=now - timedelta(minutes=stuck_minutes))
+    previews = ImportJob.objects.filter(status=Status.VALIDATED, updated_at__lt=now - timedelta(hours=preview_hours))
+    ended = 0
+    for job, message in [*((j, _("任务中断（超过 %(m)d 分钟没有进展），未写入任何数据，请重新上传。")
+                           % {"m": stuck_minutes}) for j in running),
+                         *((j, _("预览超过 %(h)d 小时未确认，已作废，请重新上传。") % {"h": preview_hours})
+                           for j in previews)]:
+        job.set_status(Status.FAILED, message=message)
+        _discard_file(job)
+        ended += 1
+    if ended:
+        audit.record_security("import_reaped", details={"jobs": ended})
+    return ended
