@@ -52,7 +52,11 @@ class ModelUI:
 
     def rows_for(self, user: Any) -> Any:
         """The scoped rows of a list page, export or API list, joined so a page costs a fixed
-        number of queries: foreign-key columns are selected, many-to-many columns prefetched."""
+        number of queries."""
+        return self.joined(self.model.objects.visible_to(user))
+
+    def joined(self, queryset: Any) -> Any:
+        """``queryset`` with the table's foreign-key columns selected and many-to-many columns prefetched."""
         joins, prefetch = set(self.list_select_related), set(self.list_prefetch_related)
         for name, column in self.table.base_columns.items():
             first = (column.accessor or name).replace(".", "__").split("__")[0]
@@ -64,7 +68,10 @@ class ModelUI:
                 joins.add(first)
             elif f.many_to_many:
                 prefetch.add(first)
-        return self.model.objects.visible_to(user).select_related(*sorted(joins)).prefetch_related(*sorted(prefetch))
+        # Only with names: select_related() without arguments would follow every foreign key.
+        if joins:
+            queryset = queryset.select_related(*sorted(joins))
+        return queryset.prefetch_related(*sorted(prefetch)) if prefetch else queryset
 
     @property
     def app_label(self) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import ProtectedError, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -117,7 +117,10 @@ class ObjectDetailView(ModelUIView):
         editable = self.ui.form is not None and self.ui.model.objects.editable_by(request.user).filter(pk=pk).exists()
         tabs = []
         for label, rows_for, related_ui in self.ui.related:
-            table = related_ui.table(rows_for(obj, request.user), request=request, prefix=f"{related_ui.name}-",
+            rows = rows_for(obj, request.user)
+            if isinstance(rows, QuerySet) and rows.model is related_ui.model:
+                rows = related_ui.joined(rows)
+            table = related_ui.table(rows, request=request, prefix=f"{related_ui.name}-",
                                      exclude=columns_pointing_to(related_ui, type(obj)))
             RequestConfig(request, paginate={"per_page": 10}).configure(table)
             tabs.append({"label": label, "table": table, "ui": related_ui})
