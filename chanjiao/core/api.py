@@ -20,7 +20,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from chanjiao.core import audit
 from chanjiao.core.middleware import context_for
 from chanjiao.core.registry import ModelUI
-from chanjiao.core.views import can_create
+from chanjiao.core.scoping import can_create
 
 
 def _enter(request: HttpRequest, user: Any, source: str) -> Any:

@@ -143,6 +143,18 @@ class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: igno
     pass
 
 
+def can_create(model: Any, user: Any) -> bool:
+    """May ``user`` add rows of ``model`` at all? (Which rows is then ``editable_by``'s business.)"""
+    scope = get_scope(user)
+    rule = getattr(model, "can_create", None)
+    if getattr(model, "administrative", False):
+        # Users, roles, tokens: the model's rule alone decides (the admin roles are "read-only" for business data).
+        return bool(rule(scope)) if rule else False
+    if getattr(model, "read_only_model", False) or scope.read_only:
+        return False
+    return bool(rule(scope)) if rule else scope.writes_all
+
+
 def nothing() -> Q:
     """A Q that matches no row, for rules that grant nothing to a role."""
     return Q(pk__in=[])

@@ -24,20 +24,9 @@ from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.registry import ModelUI
-from chanjiao.core.scoping import get_scope
+from chanjiao.core.scoping import can_create
 
 PAGE_SIZES = (25, 50, 100)
-
-
-def can_create(model: Any, user: Any) -> bool:
-    scope = get_scope(user)
-    rule = getattr(model, "can_create", None)
-    if getattr(model, "administrative", False):
-        # Users, roles, tokens: the model's rule alone decides (the admin roles are "read-only" for business data).
-        return bool(rule(scope)) if rule else False
-    if getattr(model, "read_only_model", False) or scope.read_only:
-        return False
-    return bool(rule(scope)) if rule else scope.writes_all
 
 
 def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:

@@ -297,7 +297,7 @@ class Importer:
 
     def _match_existing(self, rows: list[_Row], key_slots: list[int], result: ImportResult) -> None:
         """Existing rows by natural key (batched), their current values, and the uploader's scope."""
-        from chanjiao.core.views import can_create
+        from chanjiao.core.scoping import can_create
 
         plan = self._plan
         attnames = [c.attname for _, c in plan]
