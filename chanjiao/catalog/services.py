@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -390,11 +390,16 @@ CATALOGS = [
 ]
 
 
-def read_all(data_dir: Path | None = None) -> dict[type[models.Model], list[Entry]]:
-    """Read and check every file; raise ``CatalogDataError`` with all problems found."""
+def _selected(only: Iterable[type[models.Model]] | None) -> list[CatalogSpec]:
+    return [spec for spec in CATALOGS if only is None or spec.model in set(only)]
+
+
+def read_all(data_dir: Path | None = None, only: Iterable[type[models.Model]] | None = None,
+             ) -> dict[type[models.Model], list[Entry]]:
+    """Read and check every file (or those of ``only``); raise ``CatalogDataError`` with all problems found."""
     data_dir = Path(data_dir) if data_dir else DEFAULT_DATA_DIR
     errors: list[RowError] = []
-    parsed = {spec.model: spec.reader(data_dir, errors) for spec in CATALOGS}
+    parsed = {spec.model: spec.reader(data_dir, errors) for spec in _selected(only)}
     if errors:
         raise CatalogDataError(errors)
     return parsed
@@ -458,12 +463,12 @@ def _sync(spec: CatalogSpec, entries: list[Entry]) -> TableReport:
     return report
 
 
-def load_catalogs(data_dir: Path | None = None) -> LoadReport:
-    """Check all files, then write all tables in one transaction (idempotent by code)."""
-    parsed = read_all(data_dir)
+def load_catalogs(data_dir: Path | None = None, only: Iterable[type[models.Model]] | None = None) -> LoadReport:
+    """Check all files, then write all tables (or those of ``only``) in one transaction (idempotent by code)."""
+    parsed = read_all(data_dir, only)
     report = LoadReport()
     with audit.audit_context(source=AUDIT_SOURCE), transaction.atomic():
-        for spec in CATALOGS:
+        for spec in _selected(only):
             report.tables.append(_sync(spec, parsed[spec.model]))
     return report
 

@@ -3,6 +3,9 @@
 Everything is generated from a fixed random seed, so the same plan comes out every run; each step
 creates only what is missing (natural keys), so running ``manage.py demo`` twice changes nothing.
 All demo organisations carry ``is_demo=True``; school and enterprise names start with "宜昌示范".
+The data keeps the platform's own rules: each enterprise is generated from one of its pillar industry's
+GB/T 4754 小类 (``TRADES``) with a name word for that activity, sits in a county of 宜昌, has a headcount
+that fits its size; 双师型 teachers have enterprise experience; every row passes its model's ``full_clean()``.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import datetime as dt
 import random
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -47,7 +51,7 @@ from chanjiao.orgs.models import (
 
 SEED = 2016
 DEMO_PASSWORD = "Chanjiao@2026"
-CITY_CODE = "420500"
+CITY_CODE = "4205"  # as the regions catalog codes a prefecture-level city (4 digits)
 # 宜昌's districts and counties (GB/T 2260).
 COUNTIES = {
     "420502": "西陵区", "420503": "伍家岗区", "420504": "点军区", "420505": "猇亭区", "420506": "夷陵区",
@@ -77,9 +81,8 @@ DEPARTMENTS = [
 @dataclass(frozen=True)
 class Pillar:
     name: str
-    codes: tuple[str, ...]  # GB/T 4754-2017 codes (大类 / 中类 / 小类)
+    codes: tuple[str, ...]  # the GB/T 4754-2017 codes the pillar maps onto (大类 / 中类 / 小类)
     director: str  # a department's short name, or "" for the pillar's leading enterprise
-    words: tuple[str, ...]  # enterprise name endings
     subject: str  # the secretary school's flagship major
 
 
@@ -87,18 +90,122 @@ class Pillar:
 # published 百亿 industries. 9 committees are chaired by departments, 2 by leading enterprises
 # (the seed: 2019 symposia ran with 9 departments through 9 committees).
 PILLARS = [
-    Pillar("电子商务", ("5292", "6432", "6431"), "市商务局", ("电子商务", "网络科技", "数字商贸"), "电子商务"),
-    Pillar("现代农业", ("01", "03", "05"), "市农业农村局", ("农业开发", "生态农业", "柑橘产业"), "现代农艺技术"),
-    Pillar("医药健康", ("27", "84"), "市卫健委", ("医药", "生物制药", "健康管理"), "护理"),
-    Pillar("精细化工", ("26",), "", ("化工", "精细化学", "新能源材料"), "化学工艺"),
-    Pillar("文化创意", ("86", "87", "88"), "市委宣传部", ("文化传媒", "文化创意", "影视传媒"), "数字影像技术"),
-    Pillar("旅游服务", ("61", "62", "7291"), "市文旅局", ("旅游开发", "酒店管理", "旅行社"), "旅游服务与管理"),
-    Pillar("装备制造", ("34", "35", "38"), "市经信局", ("机械", "装备制造", "电气"), "机电技术应用"),
-    Pillar("电子信息", ("39", "65"), "", ("电子", "信息技术", "软件"), "计算机应用"),
-    Pillar("现代物流", ("54", "55", "59"), "市交通运输局", ("物流", "港航", "供应链"), "物流服务与管理"),
-    Pillar("食品饮料", ("13", "14", "15"), "市市场监管局", ("食品", "茶业", "酒业"), "食品生物工艺"),
-    Pillar("建筑建材", ("47", "48", "50"), "市住建局", ("建设工程", "建材", "装饰工程"), "建筑工程施工"),
+    Pillar("电子商务", ("5193", "5292", "6431", "6432"), "市商务局", "电子商务"),
+    Pillar("现代农业", ("01", "03", "05"), "市农业农村局", "现代农艺技术"),
+    Pillar("医药健康", ("27", "84"), "市卫健委", "护理"),
+    Pillar("精细化工", ("26",), "", "化学工艺"),
+    Pillar("文化创意", ("6572", "725", "7284", "86", "87", "88"), "市委宣传部", "数字影像技术"),
+    Pillar("旅游服务", ("5422", "5512", "61", "62", "7291", "786"), "市文旅局", "旅游服务与管理"),
+    Pillar("装备制造", ("34", "35", "38"), "市经信局", "机电技术应用"),
+    Pillar("电子信息", ("39", "65"), "", "计算机应用"),
+    Pillar("现代物流", ("543", "5523", "5532", "58", "59", "7224"), "市交通运输局", "物流服务与管理"),
+    Pillar("食品饮料", ("13", "14", "15"), "市市场监管局", "食品生物工艺"),
+    Pillar("建筑建材", ("301", "302", "47", "48", "50"), "市住建局", "建筑工程施工"),
 ]
+
+# What each pillar's enterprises do: GB/T 4754-2017 小类 → the words a firm with that main activity has in
+# its name. An enterprise is generated from one entry, so its code and its name always agree (a 旅行社 is
+# 7291, an inland shipping firm 5523 内河货物运输, never a 海上 code); a word belongs to one entry only.
+TRADES: dict[str, dict[str, tuple[str, ...]]] = {
+    "电子商务": {
+        "5292": ("电子商务", "网络零售"),
+        "5193": ("网络批发", "电商批发"),
+        "6431": ("产业互联网", "工业互联"),
+        "6432": ("网络科技", "本地生活"),
+    },
+    "现代农业": {
+        "0153": ("柑橘产业", "柑橘种植"),
+        "0164": ("茶叶种植", "生态茶园"),
+        "0141": ("蔬菜种植", "生态农业"),
+        "0171": ("中药材种植", "药材种植"),
+        "0313": ("生猪养殖", "畜牧养殖"),
+        "0321": ("家禽养殖", "禽业"),
+        "0511": ("种业", "种苗"),
+        "0512": ("农机服务", "农机作业"),
+    },
+    "医药健康": {
+        "2710": ("原料药", "化学制药"),
+        "2720": ("药业", "制药"),
+        "2740": ("中药", "中成药"),
+        "2761": ("生物制药", "生物医药"),
+        "2770": ("医用材料", "医疗用品"),
+        "8491": ("健康管理", "健康体检"),
+        "8415": ("专科医院", "康复医院"),
+    },
+    "精细化工": {
+        "2622": ("磷化工", "磷肥"),
+        "2624": ("复合肥", "肥业"),
+        "2613": ("磷酸盐", "无机盐"),
+        "2614": ("有机化工", "化工"),
+        "2662": ("精细化学", "精细化工"),
+        "2641": ("涂料", "涂装材料"),
+    },
+    "文化创意": {
+        "8730": ("影视传媒", "影视文化"),
+        "8810": ("文化艺术", "演艺"),
+        "7259": ("文化传媒", "广告传媒"),
+        "8626": ("数字出版", "出版传媒"),
+        "6572": ("动漫", "数字创意"),
+        "7284": ("文化会展", "会展"),
+    },
+    "旅游服务": {
+        "7291": ("旅行社", "国际旅行社"),
+        "7861": ("旅游开发", "景区管理"),
+        "6110": ("大酒店", "酒店"),
+        "6130": ("民宿", "乡村客栈"),
+        "6210": ("餐饮", "酒楼"),
+        "5422": ("旅游客运", "旅游汽车"),
+        "5512": ("游轮", "内河客运"),
+    },
+    "装备制造": {
+        "3414": ("水电设备", "水轮机"),
+        "3443": ("阀门", "流体控制"),
+        "3453": ("齿轮传动", "减速机"),
+        "3484": ("机械", "精密机械"),
+        "3514": ("工程机械", "建筑机械"),
+        "3491": ("智能装备", "机器人"),
+        "3823": ("电气", "电力设备"),
+        "3812": ("电机", "电动机"),
+    },
+    "电子信息": {
+        "3976": ("光电", "光电子"),
+        "3982": ("电子", "电路板"),
+        "3973": ("半导体", "芯片"),
+        "6513": ("软件", "软件开发"),
+        "6531": ("信息技术", "系统集成"),
+        "6532": ("物联网", "智能物联"),
+        "6550": ("数据科技", "大数据"),
+    },
+    "现代物流": {
+        "5431": ("物流", "货运"),
+        "5437": ("城市配送", "快运"),
+        "5523": ("港航", "航运"),
+        "5532": ("港务", "港口"),
+        "5821": ("货运代理", "国际货运代理"),
+        "5920": ("仓储", "仓储物流"),
+        "5930": ("冷链物流", "冷链"),
+        "7224": ("供应链", "供应链管理"),
+    },
+    "食品饮料": {
+        "1512": ("酒业", "白酒"),
+        "1530": ("茶业", "茶叶加工"),
+        "1353": ("肉制品", "肉食品"),
+        "1373": ("果业", "果品加工"),
+        "1331": ("粮油", "油脂"),
+        "1523": ("饮品", "果汁饮料"),
+        "1462": ("调味品", "酿造"),
+        "1432": ("食品", "速冻食品"),
+    },
+    "建筑建材": {
+        "4710": ("建设工程", "建筑工程"),
+        "4813": ("市政工程", "路桥"),
+        "4822": ("水利建设", "水利工程"),
+        "5011": ("装饰工程", "建筑装饰"),
+        "5012": ("家装", "住宅装饰"),
+        "3011": ("水泥", "建材"),
+        "3021": ("混凝土", "水泥制品"),
+    },
+}
 
 # (name, level, county, pillar index of its specialty or None)
 HIGHER = [
@@ -129,6 +236,14 @@ ROLE_TITLES = {OrgKind.ENTERPRISE: ["人力资源部经理", "总经理", "培�
                OrgKind.SCHOOL: ["校长", "教务处主任", "招生就业处主任", "校企合作办主任"],
                OrgKind.DEPARTMENT: ["局长", "副局长", "科长", "职教处处长"]}
 SUBJECTS_BY_PILLAR = {p.name: p.subject for p in PILLARS}
+
+# Headcount that agrees with the size (the 从业人员 bands of 统计上大中小微型企业划分办法 for industry:
+# 大型 ≥ 1000, 中型 300–999, 小型 20–299, 微型 < 20).
+HEADCOUNT = {EnterpriseSize.LARGE: (1000, 6000), EnterpriseSize.MEDIUM: (300, 999),
+             EnterpriseSize.SMALL: (20, 299), EnterpriseSize.MICRO: (5, 19)}
+# A 双师型 teacher in the demo has worked in industry: at least the six months of enterprise practice that
+# TP-01 (policy-rules.md) asks of subject teachers; other teachers may have none.
+DUAL_MIN_ENTERPRISE_YEARS = Decimal("0.5")
 
 TERM_1 = (dt.date(2013, 6, 28), dt.date(2016, 10, 19))
 TERM_2_START = dt.date(2016, 10, 20)
@@ -171,8 +286,8 @@ class City:
         self.enterprise_count = enterprises
         self.summary = Summary()
         self.regions = {r.code: r for r in Region.objects.filter(code__startswith="4205")}
-        self.industries = {i.code: i for i in Industry.objects.filter(
-            code__in={c for p in PILLARS for c in p.codes})}
+        wanted = {c for p in PILLARS for c in p.codes} | {c for trades in TRADES.values() for c in trades}
+        self.industries = {i.code: i for i in Industry.objects.filter(code__in=wanted)}
         if not self.regions or not self.industries:
             self.summary.warnings.append(
                 "标准代码表未载入（或缺少宜昌行政区划/行业代码）：单位将不关联区县或行业。"
@@ -188,16 +303,10 @@ class City:
     def region(self, code: str) -> Region | None:
         return self.regions.get(code)
 
-    def industry_for(self, pillar: Pillar) -> Industry | None:
-        code = self.rng.choice(pillar.codes)
-        base = self.industries.get(code)
-        if base is None:
-            return None
-        leaves = self._leaves.setdefault(code, list(Industry.objects.filter(code__startswith=code, level=4)
-                                                    .order_by("code")))
-        return self.rng.choice(leaves) if leaves else base
-
-    _leaves: dict[str, list[Industry]]
+    def trade(self, pillar: Pillar) -> tuple[Industry | None, str]:
+        """One of the pillar's trades: its 小类 (None without the catalog) and a name word that fits it."""
+        code = self.rng.choice(sorted(TRADES[pillar.name]))
+        return self.industries.get(code), self.rng.choice(TRADES[pillar.name][code])
 
     def _org(self, kind: str, name: str, **fields: Any) -> Organisation:
         org = Organisation.objects.filter(kind=kind, name=name).first()
@@ -208,7 +317,6 @@ class City:
 
     # -------------------------------------------------------------------------------- steps
     def build(self) -> Summary:
-        self._leaves = {}
         with transaction.atomic():
             self.departments()
             self.schools()
@@ -266,22 +374,23 @@ class City:
             idx = n % len(PILLARS)
             p = PILLARS[idx]
             leading = n < 2 * len(PILLARS)  # the first two per pillar are its 龙头企业
+            industry, trade = self.trade(p)
             while True:
-                word = self.rng.choice(NAME_WORDS) + self.rng.choice(NAME_WORDS)[0]
-                name = f"宜昌示范{word}{self.rng.choice(p.words)}{'集团' if leading else ''}有限公司"
+                place = self.rng.choice(NAME_WORDS) + self.rng.choice(NAME_WORDS)[0]
+                name = f"宜昌示范{place}{trade}{'集团' if leading else ''}有限公司"
                 if name not in names:
                     names.add(name)
                     break
             county = self.rng.choice(URBAN if leading else counties)
             body = f"91{county}MA{self.rng.randrange(10**7):07d}"
-            headcount = self.rng.randint(800, 6000) if leading else self.rng.randint(12, 600)
+            size = EnterpriseSize.LARGE if leading else self.rng.choice(
+                [EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.SMALL, EnterpriseSize.MICRO])
             plan.append(Organisation(
                 kind=OrgKind.ENTERPRISE, name=name, initials=pinyin_initials(name), is_demo=True,
-                uscc=body + uscc.calc_check_digit(body), industry=self.industry_for(p), region=self.region(county),
-                size=EnterpriseSize.LARGE if leading else self.rng.choice(
-                    [EnterpriseSize.MEDIUM, EnterpriseSize.SMALL, EnterpriseSize.SMALL, EnterpriseSize.MICRO]),
-                ownership=self.rng.choice([Ownership.PRIVATE] * 4 + [Ownership.STATE, Ownership.MIXED]),
-                headcount=headcount, headcount_date=dt.date(2019, 12, 31), is_leading=leading))
+                uscc=body + uscc.calc_check_digit(body), industry=industry, region=self.region(county),
+                size=size, ownership=self.rng.choice([Ownership.PRIVATE] * 4 + [Ownership.STATE, Ownership.MIXED]),
+                headcount=self.rng.randint(*HEADCOUNT[size]), headcount_date=dt.date(2019, 12, 31),
+                is_leading=leading))
             self.by_pillar[idx].append(name)
         existing = Organisation.objects.filter(kind=OrgKind.ENTERPRISE).values_list("uscc", flat=True)
         _bulk_missing(Organisation, plan, lambda o: o.uscc, existing, self.summary)
@@ -376,9 +485,12 @@ class City:
         subjects = [p.subject for p in PILLARS]
         for school in [*self.higher, *(s for s, _p in self.secondary)]:
             for k in range(1, 5):
+                dual = self.rng.random() < 0.55
+                years = self.rng.choice([DUAL_MIN_ENTERPRISE_YEARS, *map(Decimal, "12358")] if dual
+                                        else [Decimal(y) for y in "00012"])
                 teachers.append(Teacher(
                     school=school, name=self.person(), employee_no=f"T{k:04d}", subject=self.rng.choice(subjects),
-                    is_dual_qualified=self.rng.random() < 0.55, enterprise_years=self.rng.choice([0, 0, 1, 2, 3, 5]),
+                    is_dual_qualified=dual, enterprise_years=years,
                     hire_date=dt.date(self.rng.randint(1998, 2020), self.rng.randint(1, 12), 1)))
         existing = Teacher.objects.filter(school__is_demo=True).values_list("school_id", "employee_no")
         _bulk_missing(Teacher, teachers, lambda t: (t.school_id, t.employee_no), existing, self.summary)
