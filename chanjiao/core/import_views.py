@@ -90,6 +90,11 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
         return f"{reverse(self.ui.url_name('import'))}?job={job.pk}"
 
     def _context(self, **extra: Any) -> dict[str, Any]:
+        from chanjiao.core import tasks
+
+        job = extra.get("job")
+        if job is not None and job.status == ImportJob.Status.VALIDATED:
+            extra["preview"] = tasks.read_preview(job)
         recent = ImportJob.objects.visible_to(self.request.user).filter(
             model_label=audit.object_label(self.ui.model))[:10]
         importer = self.ui.importer

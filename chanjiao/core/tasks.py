@@ -7,6 +7,7 @@ django-tasks, so the request returns at once and the page polls the job.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
 from pathlib import Path
@@ -33,6 +34,18 @@ def job_dir(job: ImportJob) -> Path:
 def job_file(job: ImportJob) -> Path:
     # Our own file name on disk; the user's name is only metadata (no path tricks).
     return job_dir(job) / ("upload" + Path(job.file_name).suffix.lower())
+
+
+def preview_file(job: ImportJob) -> Path:
+    return job_dir(job) / "preview.json"
+
+
+def read_preview(job: ImportJob) -> dict[str, Any]:
+    """The rows a validated job will add and change (written by ``validate_job``); {} when gone."""
+    try:
+        return json.loads(preview_file(job).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def _discard_file(job: ImportJob) -> None:
@@ -127,6 +140,8 @@ def validate_job(job: ImportJob) -> None:
         _discard_file(job)
         return
     if result.ok:
+        # Kept next to the upload, for as long as the upload: shown until 确认导入 or 取消.
+        preview_file(job).write_text(json.dumps(result.preview, ensure_ascii=False), encoding="utf-8")
         job.set_status(Status.VALIDATED, **_result_fields(job, result), progress=100)
     else:
         _finish(job, Status.REJECTED, result)

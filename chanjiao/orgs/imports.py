@@ -14,7 +14,9 @@ from django.utils.translation import gettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
-from chanjiao.core.imports import Column, Importer, ImportResult, cell_text, parse_decimal, parse_digits
+from chanjiao.catalog.models import Industry, Region
+from chanjiao.core.imports import Column, Importer, ImportResult, parse_decimal, parse_digits
+from chanjiao.core.imports.cells import code_text, is_number, long_number_message
 from chanjiao.core.imports.importer import LOOKUP_BATCH
 from chanjiao.core.roles import Role
 from chanjiao.core.scoping import get_scope
@@ -25,8 +27,14 @@ _USCC_SHAPE = re.compile(rf"[0-9]{{8}}[{re.escape(uscc._alphabet)}]{{10}}")
 
 
 def parse_uscc(value: Any) -> str:
-    """统一社会信用代码 (GB 32100-2015): 18 characters, check character computed by stdnum."""
-    text = cell_text(value).upper()
+    """统一社会信用代码 (GB 32100-2015): 18 characters, check character computed by stdnum.
+
+    Full-width letters and digits are folded to ASCII (NFKC). A cell that arrived as a number
+    is refused as such: Excel keeps 15 significant digits, so the last three are already lost.
+    """
+    if is_number(value):
+        raise ValueError(long_number_message())
+    text = code_text(value)
     # Fast path for the well-formed code (one stdnum call instead of validate's two compactions).
     if _USCC_SHAPE.fullmatch(text) and uscc.calc_check_digit(text[:17]) == text[17]:
         return text
@@ -51,6 +59,16 @@ class OrganisationImporter(Importer):
         return {"initials": pinyin_initials(values["name"])}
 
 
+# Code columns shared by the organisation kinds: the level each names is checked (codes.py).
+_REGION_HELP = gettext_lazy("县级行政区划代码（GB/T 2260，6 位），如 420502")
+_INDUSTRY_HELP = gettext_lazy("国民经济行业分类（GB/T 4754-2017）大类、中类或小类代码，可带门类字母，如 C3411 或 3411")
+
+
+def region_column() -> Column:
+    return Column("所在区县代码", "region", fk="code", levels=(Region.Level.COUNTY,), help=_REGION_HELP,
+                  example="420502")
+
+
 class SchoolImporter(OrganisationImporter):
     model = School
     key = ("school_code",)
@@ -58,13 +76,13 @@ class SchoolImporter(OrganisationImporter):
         Column("学校标识码", "school_code", required=True, parse=parse_digits(10),
                help=gettext_lazy("教育部学校标识码，10 位数字"), example="4142010001"),
         Column("学校名称", "name", required=True, example="宜昌市第一职业技术学校"),
-        Column("简称", "short_name"),
-        Column("办学层次", "school_level"),
-        Column("办学性质", "funding"),
-        Column("主管部门", "competent_authority"),
-        Column("所在区县代码", "region", fk="code", help=gettext_lazy("行政区划代码（GB/T 2260），如 420502")),
-        Column("地址", "address"),
-        Column("网站", "website"),
+        Column("简称", "short_name", example="宜昌一职"),
+        Column("办学层次", "school_level", example="中职"),
+        Column("办学性质", "funding", example="公办"),
+        Column("主管部门", "competent_authority", example="宜昌市教育局"),
+        region_column(),
+        Column("地址", "address", example="湖北省宜昌市西陵区夷陵大道 1 号"),
+        Column("网站", "website", example="https://www.example.edu.cn"),
     ]
 
 
@@ -73,20 +91,21 @@ class EnterpriseImporter(OrganisationImporter):
     key = ("uscc",)
     columns = [
         Column("统一社会信用代码", "uscc", required=True, parse=parse_uscc,
-               help=gettext_lazy("18 位统一社会信用代码，系统校验最后一位校验码")),
-        Column("企业名称", "name", required=True),
-        Column("简称", "short_name"),
-        Column("行业代码", "industry", fk="code",
-               help=gettext_lazy("国民经济行业分类（GB/T 4754-2017）代码，如 C3411")),
-        Column("企业规模", "size"),
-        Column("所有制", "ownership"),
-        Column("从业人数", "headcount", help=gettext_lazy("整数，不小于 0")),
-        Column("人数统计日期", "headcount_date", help=gettext_lazy("日期，如 2025-12-31")),
-        Column("是否龙头企业", "is_leading"),
-        Column("产教融合型企业", "integration_status"),
-        Column("所在区县代码", "region", fk="code", help=gettext_lazy("行政区划代码（GB/T 2260），如 420502")),
-        Column("地址", "address"),
-        Column("网站", "website"),
+               help=gettext_lazy("18 位统一社会信用代码，系统校验最后一位校验码"), example="91420500MA4F0XXY1B"),
+        Column("企业名称", "name", required=True, example="宜昌市示例机械制造有限公司"),
+        Column("简称", "short_name", example="示例机械"),
+        Column("行业代码", "industry", fk="code", prefix_field="section",
+               levels=(Industry.Level.DIVISION, Industry.Level.GROUP, Industry.Level.CLASS),
+               help=_INDUSTRY_HELP, example="C3411"),
+        Column("企业规模", "size", example="中型"),
+        Column("所有制", "ownership", example="民营"),
+        Column("从业人数", "headcount", help=gettext_lazy("整数，不小于 0"), example="320"),
+        Column("人数统计日期", "headcount_date", help=gettext_lazy("日期，如 2025-12-31"), example="2025-12-31"),
+        Column("是否龙头企业", "is_leading", example="否"),
+        Column("产教融合型企业", "integration_status", example="培育库"),
+        region_column(),
+        Column("地址", "address", example="湖北省宜昌市西陵区发展大道 8 号"),
+        Column("网站", "website", example="https://www.example.com"),
     ]
 
 
@@ -118,6 +137,12 @@ class ReferencingImporter(Importer):
     resolved here (one query per column and LOOKUP_BATCH codes, as the engine does); every other
     foreign key column is left to the engine.
     """
+
+    def fk_code(self, column: Column, obj: Any) -> str:
+        # 单位代码 is not a field: a school's 学校标识码, else the USCC (export for re-import, preview).
+        if column.fk == ORG_CODE:
+            return obj.school_code or obj.uscc or ""
+        return super().fk_code(column, obj)
 
     def _custom(self, column: Column) -> bool:
         return column.fk == ORG_CODE or (
@@ -224,11 +249,11 @@ class ContactImporter(ReferencingImporter):
     columns = [
         Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP, example="4141000001"),
         Column("姓名", "name", required=True, example="张老师"),
-        Column("职务", "title"),
+        Column("职务", "title", example="办公室主任"),
         Column("联系电话", "phone", help=gettext_lazy("手机号 11 位，或带区号的固定电话，如 0717-6123456"),
                example="13912345678"),
-        Column("电子邮箱", "email"),
-        Column("主要联系人", "is_primary", help=gettext_lazy("是 / 否")),
+        Column("电子邮箱", "email", example="zhang@example.com"),
+        Column("主要联系人", "is_primary", help=gettext_lazy("是 / 否"), example="是"),
         Column("备注", "note"),
     ]
     instructions = [gettext_lazy("以“单位代码、姓名”识别同一联系人：再次导入会更新其职务、电话等信息。"),
@@ -260,11 +285,11 @@ class TeacherImporter(ReferencingImporter):
                help=gettext_lazy("教育部学校标识码，10 位数字"), example="4141000001"),
         Column("工号", "employee_no", required=True, example="T2024001"),
         Column("姓名", "name", required=True, example="李明"),
-        Column("任教专业/学科", "subject"),
-        Column("双师型", "is_dual_qualified", help=gettext_lazy("是 / 否")),
+        Column("任教专业/学科", "subject", example="机电一体化技术"),
+        Column("双师型", "is_dual_qualified", help=gettext_lazy("是 / 否"), example="是"),
         Column("企业工作经历（年）", "enterprise_years", parse=parse_years,
-               help=gettext_lazy("数字，最多 1 位小数，如 2.5；不填为 0")),
-        Column("入职日期", "hire_date", help=gettext_lazy("日期，如 2018-09-01")),
+               help=gettext_lazy("数字，最多 1 位小数，如 2.5；不填为 0"), example="2.5"),
+        Column("入职日期", "hire_date", help=gettext_lazy("日期，如 2018-09-01"), example="2018-09-01"),
     ]
     instructions = [gettext_lazy("学校管理员只能导入本校教师。")]
 
@@ -283,11 +308,11 @@ class CommitteeMembershipImporter(ReferencingImporter):
     owner_fields = ("committee",)
     columns = [
         Column("产学合作委员会", "committee", required=True, fk="name",
-               help=gettext_lazy("委员会全称，如 智能制造产学合作委员会")),
-        Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP),
-        Column("角色", "role", required=True),
-        Column("委员姓名", "person_name"),
-        Column("加入日期", "joined", required=True, help=gettext_lazy("日期，如 2021-03-01")),
+               help=gettext_lazy("委员会全称，如 智能制造产学合作委员会"), example="智能制造产学合作委员会"),
+        Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP, example="4141000001"),
+        Column("角色", "role", required=True, example="成员单位"),
+        Column("委员姓名", "person_name", example="王强"),
+        Column("加入日期", "joined", required=True, help=gettext_lazy("日期，如 2021-03-01"), example="2021-03-01"),
         Column("退出日期", "left", help=gettext_lazy("仍在任的不填")),
         Column("备注", "note"),
     ]

@@ -2,7 +2,9 @@
 
 from chanjiao.core.imports.cells import (
     Column,
+    NumberCell,
     cell_text,
+    code_text,
     parse_bool,
     parse_date,
     parse_decimal,
@@ -10,11 +12,12 @@ from chanjiao.core.imports.cells import (
     parse_int,
     parse_text,
 )
-from chanjiao.core.imports.files import ImportRefused, inspect_file, normalise_header, read_rows
+from chanjiao.core.imports.codes import resolve_codes
+from chanjiao.core.imports.files import ImportRefused, inspect_file, normalise_header, read_rows, sniff
 from chanjiao.core.imports.importer import Importer, ImportResult, RowError, template_bytes
 
 __all__ = [
-    "Column", "ImportRefused", "ImportResult", "Importer", "RowError", "cell_text", "inspect_file",
-    "normalise_header", "parse_bool", "parse_date", "parse_decimal", "parse_digits", "parse_int", "parse_text",
-    "read_rows", "template_bytes",
+    "Column", "ImportRefused", "ImportResult", "Importer", "NumberCell", "RowError", "cell_text", "code_text",
+    "inspect_file", "normalise_header", "parse_bool", "parse_date", "parse_decimal", "parse_digits", "parse_int",
+    "parse_text", "read_rows", "resolve_codes", "sniff", "template_bytes",
 ]

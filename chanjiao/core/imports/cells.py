@@ -7,6 +7,7 @@ import contextlib
 import datetime as dt
 import decimal
 import re
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,16 @@ from django.utils.translation import gettext as _
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
+
+# Invisible characters that arrive with pasted text: every Unicode "format" character (zero-width
+# space/joiners, BOM, word joiner, direction marks, soft hyphen …). Removed from every cell, so a
+# cell holding only these is empty — and a required cell holding only these is an error.
+_INVISIBLE = {cp: None for cp in [*range(0x10000), *range(0xE0000, 0xE0080)]
+              if unicodedata.category(chr(cp)) == "Cf"}
+# Excel keeps 15 significant digits: a longer number typed into a General cell has lost its tail.
+EXCEL_DIGITS = 15
+# 1899-12-30 is day 0 of Excel's 1900 date system (its phantom 1900-02-29 is before any real date).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 # --- cell parsers ----------------------------------------------------------------------------
@@ -27,7 +38,8 @@ def cell_text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return value.replace("\u200b", "").replace("\ufeff", "").strip()
+        # isprintable() is false for every format character: the common cell skips translate().
+        return value.strip() if value.isprintable() else value.translate(_INVISIBLE).strip()
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
@@ -77,14 +89,27 @@ def parse_decimal(value: Any) -> decimal.Decimal:
 
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+# "2019-03-05 00:00:00", "2019/3/5 0:00", "2019-03-05T00:00:00": a date written with its time.
+_TIME_PART = re.compile(r"(?:[ T]+\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)$")
+# Serials Excel shows as dates: 1 (1900-01-01) … 2958465 (9999-12-31). Numbers with 8 digits
+# are yyyymmdd typed as a number (20190305), read as text below.
+_MAX_SERIAL = 2_958_465
 
 
 def parse_date(value: Any) -> dt.date:
+    """A date cell: a real date, an Excel serial in a General cell (43529), or text in a usual form.
+
+    Text may carry a time part ("2019-03-05 00:00:00", what a datetime cell looks like once
+    copied as text): the date is kept, as for a datetime cell.
+    """
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
-    text = cell_text(value)
+    if is_number(value) and 1 <= value <= _MAX_SERIAL:
+        # A date typed into a General (not date-formatted) cell arrives as its serial number.
+        return EXCEL_EPOCH + dt.timedelta(days=int(value))
+    text = _TIME_PART.sub("", cell_text(value))
     if len(text) == 10 and text[4] == "-":
         with contextlib.suppress(ValueError):
             return dt.date.fromisoformat(text)  # the common case, in C
@@ -107,11 +132,71 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(_("应填“是”或“否”"))
 
 
+class NumberCell(str):
+    """The text of a code cell that arrived as a number (int/float from a spreadsheet).
+
+    Kept apart from a text cell of the same digits (``NumberCell("131") != "131"`` in sets and
+    dicts, see ``__eq__``/``__hash__``), because a number may have lost its leading zeros.
+    """
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NumberCell) and str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash(("number", str(self)))
+
+
+def number_cell_message() -> str:
+    return _("该单元格已被 Excel 转为数字（前导零丢失），请将该列设为文本格式后重新填写")
+
+
+def long_number_message() -> str:
+    return _("该单元格已被 Excel 转为数字（超过 15 位的数字末尾已丢失），请将该列设为文本格式后重新填写")
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def code_text(value: Any) -> str:
+    """A code cell as text: invisible characters removed, full-width letters and digits made
+    ASCII (NFKC: "９１４２ＡＢ" → "9142AB"), upper case, no spaces.
+
+    A number with more than 15 digits is refused: Excel has already replaced its tail with zeros.
+    """
+    if is_number(value) and abs(value) >= 10 ** EXCEL_DIGITS:
+        raise ValueError(long_number_message())
+    text = unicodedata.normalize("NFKC", cell_text(value)).upper().replace(" ", "")
+    if _SCIENTIFIC.fullmatch(text):  # "9.14201E+17": a CSV saved from a sheet that showed a number
+        raise ValueError(long_number_message())
+    return text
+
+
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+\d+")
+
+
+def code_cell(value: Any) -> str:
+    """The text of a code cell for a foreign-key lookup: a ``NumberCell`` when it was a number."""
+    text = code_text(value)
+    return NumberCell(text) if is_number(value) else text
+
+
 def parse_digits(length: int) -> Callable[[Any], str]:
-    """A code of exactly ``length`` digits (学校标识码); numbers typed into Excel are accepted."""
+    """A code of exactly ``length`` digits (学校标识码).
+
+    A number of exactly ``length`` digits is accepted (nothing was lost); a shorter number is
+    refused as a cell Excel turned into a number, since its leading zeros cannot be known.
+    """
     def parse(value: Any) -> str:
-        text = cell_text(value)
+        text = code_text(value)
         if not (len(text) == length and text.isdigit() and text.isascii()):
+            if is_number(value) and text.isdigit() and len(text) < length:
+                raise ValueError(number_cell_message())
             raise ValueError(_("应为 %(n)d 位数字") % {"n": length})
         return text
     return parse
@@ -126,6 +211,13 @@ class Column:
     ``parse`` defaults from the model field (text with max length, integer ≥ 0 for positive
     fields, date, 是/否 for booleans); ``choices`` default to the field's choices by Chinese label;
     ``fk`` names the natural-key field of the related model (``"code"`` for catalogs).
+
+    A catalog column (``fk="code"`` on a model with a ``level`` field: regions, industries,
+    majors …) is a *code column*, resolved by ``codes.resolve_codes``: ``levels`` names the
+    catalog levels it takes (a 区县 column takes county codes only; empty = every level) and
+    ``prefix_field`` a catalog field whose value may be written before the code ("C3411":
+    门类 C + 小类 3411). Cells that arrived as numbers get their leading zeros back only when
+    that is unambiguous (see ``resolve_codes``).
     """
 
     header: str
@@ -136,10 +228,15 @@ class Column:
     fk: str | None = None
     help: str = ""
     example: str = ""
+    levels: tuple[Any, ...] = ()
+    prefix_field: str = ""
     # Resolved by Importer.bind():
     model_field: Any = None
     attname: str = ""
     empty: Any = None
+    is_code_column: bool = False  # a catalog code column (see above)
+    fk_text: Callable[[Any], str] = cell_text  # a foreign-key cell → the text looked up
+
 
     def bind(self, model: type[models.Model]) -> None:
         f = model._meta.get_field(self.field)
@@ -147,6 +244,12 @@ class Column:
         self.attname = f.attname
         if self.fk is None and f.is_relation:
             raise TypeError(f"{model.__name__}.{self.field}: a foreign key column needs fk=<natural key field>")
+        if self.fk:
+            related = f.related_model
+            self.is_code_column = self.fk == "code" and any(g.name == "level" for g in related._meta.concrete_fields)
+            # Codes are compared as ASCII (full-width forms folded) and a number stays marked as
+            # one; names keep their own characters (full-width brackets are part of a name).
+            self.fk_text = code_cell if self.is_code_column else cell_text if self.fk == "name" else code_text
         if self.choices is None and getattr(f, "choices", None) and not f.is_relation:
             self.choices = {str(label): value for value, label in f.flatchoices if value not in ("", None)}
         if self.parse is None and self.fk is None and not self.choices:

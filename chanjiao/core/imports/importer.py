@@ -27,9 +27,12 @@ Example::
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
+import hashlib
 import io
-from collections.abc import Callable, Iterable
+import itertools
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -42,9 +45,12 @@ from django.utils.translation import gettext as _
 
 from chanjiao.core import audit, bulk
 from chanjiao.core.imports.cells import Column, cell_text
+from chanjiao.core.imports.codes import resolve_codes
 from chanjiao.core.imports.files import ImportRefused, inspect_file, megabytes, normalise_header, read_rows
 
 LOOKUP_BATCH = 5_000  # keys per IN (...) query; well under SQLite's variable limit
+HEADER_SEARCH_ROWS = 20  # the header row is looked for among this many rows at the top of the sheet
+PREVIEW_ROWS = 100  # new and changed rows shown in the preview, each
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,9 @@ class ImportResult:
     error_count: int = 0
     refused: str = ""
     committed: bool = False
+    header_row: int = 1  # the Excel row taken as the header (titles or blank rows may come first)
+    # What a commit will do, row by row (first PREVIEW_ROWS new and changed rows): see _build_preview.
+    preview: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -151,11 +160,23 @@ class Importer:
         try:
             result.sha256 = inspect_file(path, file_name)
             if commit:
-                with transaction.atomic():
-                    rows = self._validate(path, file_name, result, progress)
-                    if result.ok:
-                        self._write(rows, result, progress)
-                        result.committed = True
+                try:
+                    with transaction.atomic():
+                        # One import of a table at a time (PostgreSQL; SQLite's write lock already
+                        # serialises): the second waits here, then validates against the first's
+                        # committed rows, so it updates or skips them instead of inserting them again.
+                        _lock_table(self.model)
+                        rows = self._validate(path, file_name, result, progress)
+                        if result.ok:
+                            self._write(rows, result, progress)
+                            result.committed = True
+                except Exception as exc:
+                    if not _write_conflict(exc):
+                        raise
+                    # Another writer (a form, the API, an import of another kind) took the same keys
+                    # between our validation and our write: everything was rolled back.
+                    result.committed = False
+                    result.refused = _("另一项导入或编辑同时修改了相同的记录，本次未写入任何数据，请重新导入。")
             else:
                 self._validate(path, file_name, result, progress)
         except ImportRefused as exc:
@@ -166,6 +187,10 @@ class Importer:
         finally:
             if gc_was_enabled:
                 gc.enable()
+        # Errors are found column by column (cells, then foreign keys, then existing rows): list them
+        # in the order of the file, which is how the user works through them.
+        order = {c.header: n for n, c in enumerate(self.columns)}
+        result.errors.sort(key=lambda e: (e.row, order.get(e.column, len(order))))
         if commit or not result.ok:
             self._record(result, commit, outcome="success" if result.committed else "failure")
         return result
@@ -187,10 +212,8 @@ class Importer:
 
     def _validate(self, path: Path, file_name: str, result: ImportResult,
                   progress: Callable[[int], None] | None) -> list[_Row]:
-        rows_iter = read_rows(path, file_name)
-        header_row = next(rows_iter, None)
-        if header_row is None:
-            raise ImportRefused(_("文件中没有数据。"))
+        header_row, rows_iter = self._find_header(read_rows(path, file_name))
+        result.header_row = header_row[0]
         positions = {normalise_header(h): i for i, h in enumerate(header_row[1]) if cell_text(h)}
         plan: list[tuple[int, Column]] = []
         for column in self.columns:
@@ -198,7 +221,10 @@ class Importer:
             if index is not None:
                 plan.append((index, column))
             elif column.required or column.field in self.key:
-                self._error(result, header_row[0], column, "", _("缺少必填列“%(h)s”") % {"h": column.header})
+                reason = _("缺少必填列“%(h)s”") % {"h": column.header}
+                if header_row[0] != 1:
+                    reason += _("（第 %(row)d 行被视为列名行）") % {"row": header_row[0]}
+                self._error(result, header_row[0], column, "", reason)
         if result.error_count:
             return []
         self._plan = plan
@@ -211,13 +237,13 @@ class Importer:
         for number, cells in rows_iter:
             if len(cells) < width:
                 cells = list(cells) + [None] * (width - len(cells))
-            if all(c is None or c == "" for c in cells):
+            if all(_blank(c) for c in cells):
                 continue  # blank lines in the middle of a sheet are common
             values: list[Any] = []
             ok = True
             for slot, (index, column) in enumerate(plan):
                 raw = cells[index]
-                if raw is None or raw == "" or (isinstance(raw, str) and not raw.strip()):
+                if _blank(raw):  # also a cell of only zero-width spaces / BOMs
                     if column.required:
                         self._error(result, number, column, "", _("必填项不能为空"))
                         ok = False
@@ -225,7 +251,8 @@ class Importer:
                     continue
                 try:
                     if column.fk:
-                        value = cell_text(raw)
+                        # Codes: full-width → ASCII; a number stays marked as one (lost zeros?).
+                        value = column.fk_text(raw)
                         fk_codes[slot].add(value)
                     elif column.choices:
                         label = cell_text(raw)
@@ -269,6 +296,34 @@ class Importer:
             progress(50)
         return rows
 
+    def _find_header(self, rows: Iterator[tuple[int, list[Any]]]
+                     ) -> tuple[tuple[int, list[Any]], Iterator[tuple[int, list[Any]]]]:
+        """The header row, found by its labels among the first HEADER_SEARCH_ROWS rows (a title,
+        a merged title or blank rows may come first), and the rows after it.
+
+        The first row holding every required column's label wins; else the row holding the most
+        labels (the missing ones are reported on it); else row 1 of the sheet.
+        """
+        wanted = {normalise_header(c.header) for c in self.columns}
+        needed = {normalise_header(c.header) for c in self.columns if c.required or c.field in self.key}
+        seen: list[tuple[int, list[Any]]] = []
+        best, best_score = -1, 0
+        for row in rows:
+            seen.append(row)
+            labels = {normalise_header(h) for h in row[1] if isinstance(h, str)}
+            if needed <= labels:
+                return row, rows
+            score = len(labels & wanted)
+            if score > best_score:
+                best, best_score = len(seen) - 1, score
+            if len(seen) >= HEADER_SEARCH_ROWS:
+                break
+        if not seen:
+            raise ImportRefused(_("文件中没有数据。"))
+        if best < 0:
+            best = next((i for i, (_n, cells) in enumerate(seen) if not all(_blank(c) for c in cells)), 0)
+        return seen[best], itertools.chain(seen[best + 1:], rows)
+
     def owner_targets(self, column: Column) -> models.QuerySet:
         """Rows an owner column may point to for this uploader (default: those they may edit)."""
         return column.model_field.related_model._default_manager.editable_by(self.user)
@@ -280,7 +335,11 @@ class Importer:
             related = column.model_field.related_model
             manager = related._default_manager
             queryset = manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
-            found = _lookup(queryset, column.fk, codes, "pk")
+            refused: dict[str, str] = {}
+            if column.is_code_column:  # catalog codes: level, prefix letter, numbers (codes.py)
+                found, refused = resolve_codes(column, queryset, codes)
+            else:
+                found = _lookup(queryset, column.fk, codes, "pk")
             editable = found
             if column.field in self.owner_fields:
                 editable = _lookup(self.owner_targets(column), column.fk, codes, "pk")
@@ -290,8 +349,8 @@ class Importer:
                     continue
                 pk = editable.get(code)
                 if pk is None:
-                    reason = (_("您无权为该单位导入数据") if code in found
-                              else _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name})
+                    reason = (refused.get(code) or (_("您无权为该单位导入数据") if code in found
+                              else _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name}))
                     self._error(result, row.number, column, code, reason)
                 row.values[slot] = pk
 
@@ -305,6 +364,7 @@ class Importer:
         manager = self.model._default_manager
         may_create = can_create(self.model, self.user)
         key_column = plan[key_slots[0]][1]
+        changed_before: list[tuple[_Row, tuple]] = []  # (row, its database values) for the preview
         for start in range(0, len(rows), LOOKUP_BATCH):
             batch = rows[start:start + LOOKUP_BATCH]
             keyed = {tuple(r.values[i] for i in key_slots): r for r in batch}
@@ -337,9 +397,87 @@ class Importer:
                 row.pk = pk
                 row.changed = tuple(name for i, name in enumerate(attnames)
                                     if not _same(row.values[i], record[1 + i]))
+                if row.changed and len(changed_before) < PREVIEW_ROWS:
+                    changed_before.append((row, record[1:]))
         result.created = sum(1 for r in rows if r.pk is None)
         result.updated = sum(1 for r in rows if r.changed)
         result.unchanged = sum(1 for r in rows if r.pk is not None and not r.changed)
+        if not result.error_count:
+            new = [r for r in rows if r.pk is None][:PREVIEW_ROWS]
+            changed_before.sort(key=lambda pair: pair[0].number)
+            result.preview = self._build_preview(new, changed_before)
+
+    def _build_preview(self, new: list[_Row], changed: list[tuple[_Row, tuple]]) -> dict[str, Any]:
+        """The rows a commit adds and changes, as the user would write them (codes, labels, 是/否).
+
+        ``{"columns": [header…], "new": [{"row": n, "cells": [text…]}],
+        "changed": [{"row": n, "cells": [{"old": text, "new": text, "changed": bool}…]}]}``
+        """
+        plan = self._plan
+        codes: dict[int, dict[Any, str]] = {}
+        for slot, (_index, column) in enumerate(plan):
+            if column.fk:
+                pks = {r.values[slot] for r in new} | {r.values[slot] for r, _old in changed}
+                pks |= {old[slot] for _r, old in changed}
+                codes[slot] = self._fk_codes(column, {pk for pk in pks if pk is not None})
+
+        def text(slot: int, value: Any) -> str:
+            if value is None or value == "":
+                return ""
+            cell = codes[slot].get(value, "") if slot in codes else self._cell(plan[slot][1], value)
+            return "" if cell is None else str(cell)
+
+        columns_changed = [plan[slot][1].attname for slot in range(len(plan))]
+        return {
+            "columns": [c.header for _i, c in plan],
+            "new": [{"row": r.number, "cells": [text(s, v) for s, v in enumerate(r.values)]} for r in new],
+            "changed": [{"row": r.number, "cells": [
+                {"old": text(s, old[s]), "new": text(s, r.values[s]), "changed": columns_changed[s] in r.changed}
+                for s in range(len(plan))]} for r, old in changed],
+        }
+
+    # -- values as the spreadsheet holds them (export for re-import, preview) ---------------------
+    def fk_code(self, column: Column, obj: models.Model) -> str:
+        """The code a foreign key cell holds for ``obj`` (the column's natural key field)."""
+        return getattr(obj, column.fk or "pk")
+
+    def _fk_codes(self, column: Column, pks: set[Any]) -> dict[Any, str]:
+        related = column.model_field.related_model
+        return {obj.pk: self.fk_code(column, obj) for obj in related._base_manager.filter(pk__in=pks)} if pks else {}
+
+    def _cell(self, column: Column, value: Any) -> Any:
+        """A field value (by attname, not a foreign key) as the cell this column's parser accepts."""
+        if value is None or value == "":
+            return None
+        if column.choices:
+            labels = getattr(column, "_labels", None)
+            if labels is None:
+                labels = column._labels = {v: label for label, v in column.choices.items()}  # type: ignore[attr-defined]
+            return labels.get(value, str(value))
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        if isinstance(value, dt.datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if timezone.is_aware(value) \
+                else value.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        if isinstance(value, int):
+            return value
+        return str(value)  # text, Decimal (exactly as stored: "2.5", not a float)
+
+    def export_rows(self, queryset: models.QuerySet) -> Iterable[list[Any]]:
+        """The header, then one row per object: exactly this importer's columns and cell values."""
+        yield [c.header for c in self.columns]
+        fks = [c.field for c in self.columns if c.fk]
+        for obj in queryset.select_related(*fks).iterator(chunk_size=2_000):
+            row = []
+            for column in self.columns:
+                if column.fk:
+                    target = getattr(obj, column.field)
+                    row.append(None if target is None else (self.fk_code(column, target) or None))
+                else:
+                    row.append(self._cell(column, getattr(obj, column.attname)))
+            yield row
 
     def _write(self, rows: list[_Row], result: ImportResult, progress: Callable[[int], None] | None) -> None:
         attnames = [c.attname for _, c in self._plan]
@@ -425,11 +563,50 @@ class Importer:
         return obj
 
 
+def _lock_table(model: type[models.Model]) -> None:
+    """Wait for any other import of ``model``'s table; released when the transaction ends.
+
+    Keyed by the concrete model, so imports of two organisation kinds (one table, shared unique
+    codes) wait for each other too.
+    """
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return  # SQLite: BEGIN IMMEDIATE already holds the database's single write lock
+    label = model._meta.concrete_model._meta.label_lower
+    key = int.from_bytes(hashlib.sha256(f"chanjiao.import:{label}".encode()).digest()[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+# Unique / foreign key violation, deadlock, serialisation failure: another transaction changed the rows.
+_CONFLICT_SQLSTATES = {"23505", "23503", "40P01", "40001"}
+_CONFLICT_SQLITE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_FOREIGNKEY"}
+
+
+def _write_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` (or the driver error it wraps: COPY raises psycopg's own) is a write conflict."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if state in _CONFLICT_SQLSTATES or getattr(current, "sqlite_errorname", None) in _CONFLICT_SQLITE:
+            return True
+        current = current.__cause__ or current.__context__
+    return False
+
+
 def _field_name(model: type[models.Model], attname: str) -> str:
     for f in model._meta.concrete_fields:
         if f.attname == attname:
             return f.name
     return attname
+
+
+def _blank(cell: Any) -> bool:
+    """An empty cell: nothing, or text that is only spaces and invisible characters."""
+    return cell is None or cell == "" or (isinstance(cell, str) and not cell_text(cell))
 
 
 def _same(new: Any, old: Any) -> bool:
@@ -500,5 +677,60 @@ def template_bytes(importer: type[Importer]) -> bytes:
     start = len(importer.columns) + 2
     for offset, line in enumerate(extra):
         notes.write_string(start + offset, 0, str(line))
+    book.close()
+    return buffer.getvalue()
+
+
+def export_bytes(importer: type[Importer], user: Any, queryset: models.QuerySet) -> bytes:
+    """导出（可再导入）: ``queryset`` as the import template holds it, so it can be edited and uploaded again.
+
+    The importer is the single source: its columns in its order, codes for foreign keys, Chinese
+    labels for choices, 是/否, ISO dates, code columns as text. A text cell a spreadsheet would run
+    as a formula (``safe_cell``) is written with Excel's quote prefix: shown and kept as text even
+    when edited, while its value stays the stored text, so an unchanged re-import changes nothing.
+    """
+    import xlsxwriter
+
+    from chanjiao.core.exports import safe_cell
+
+    instance = importer(user)  # binds the columns
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
+                                        "strings_to_numbers": False, "strings_to_urls": False})
+    sheet = book.add_worksheet((importer.sheet_title or str(importer.model._meta.verbose_name))[:31])
+    required_fmt = book.add_format({"bold": True, "bg_color": "#FDE2E1", "border": 1, "font_color": "#B42318"})
+    optional_fmt = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
+    text_fmt = book.add_format({"num_format": "@"})
+    quoted_fmt = book.add_format({"num_format": "@", "quote_prefix": True})
+    columns = importer.columns
+    # Codes stay text in Excel (no 4.14201E+09, no lost leading zeros) — also in cells the user adds.
+    as_text = [bool(c.fk) or c.field in importer.key or not isinstance(c.model_field, models.IntegerField)
+               for c in columns]
+    for col, column in enumerate(columns):
+        sheet.set_column(col, col, max(12, len(column.header) * 2 + 2), text_fmt if as_text[col] else None)
+    rows = iter(instance.export_rows(queryset))
+    header = next(rows)
+    for col, title in enumerate(header):
+        sheet.write_string(0, col, title, required_fmt if columns[col].required else optional_fmt)
+    count = 0
+    for r, row in enumerate(rows, start=1):
+        count = r
+        for col, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, int):
+                sheet.write_number(r, col, value)
+            elif safe_cell(value) != value:
+                sheet.write_string(r, col, value, quoted_fmt)
+            else:
+                sheet.write_string(r, col, value, text_fmt if as_text[col] else None)
+    for col, column in enumerate(columns):
+        labels = column.choice_labels or (["是", "否"] if isinstance(column.model_field, models.BooleanField) else [])
+        if labels:
+            sheet.data_validation(1, col, max(count, 1) + 1000, col, {
+                "validate": "list", "source": labels,
+                "error_title": str(_("无效的值")), "error_message": str(_("请从下拉列表中选择。")),
+            })
+    sheet.freeze_panes(1, 0)
     book.close()
     return buffer.getvalue()
