@@ -11,6 +11,9 @@ import contextlib
 import datetime as dt
 import decimal
 import functools
+import hashlib
+import hmac
+import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
@@ -18,6 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import models
+
+# Fields whose change alone is not a data change: they move on every save or login (the login
+# itself is a security event).
+UNTRACKED_CHANGES = frozenset({"updated_at", "last_login", "last_used_at"})
 
 
 @dataclass(frozen=True)
@@ -140,8 +147,8 @@ def _event(action: str, *, category: str, obj: models.Model | None = None, chang
 def record_change(action: str, obj: models.Model, before: dict | None, after: dict | None) -> None:
     """One data event (create/update/delete) for ``obj``; nothing when an update changed nothing."""
     changes = diff(before, after)
-    # ``updated_at`` moves on every save; alone it is not a change worth a row.
-    if action == "update" and not set(changes) - {"updated_at"}:
+    # ``updated_at`` moves on every save, ``last_login`` on every login: alone they are no change.
+    if action == "update" and not set(changes) - UNTRACKED_CHANGES:
         return
     _event(action, category="data", obj=obj, changes=changes).save()
 
@@ -170,7 +177,14 @@ def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any,
         after = snap(obj) if action != "delete" else None
         event.changes = diff((befores or {}).get(obj.pk), after)
         events.append(event)
-    bulk.bulk_insert(AuditEvent, events)
+    from django.db import transaction
+
+    with transaction.atomic():
+        # The chain lock is taken before the ids are drawn, so id order is chain order.
+        prev = lock_chain_head()
+        for event in events:
+            prev = seal(event, prev)
+        bulk.bulk_insert(AuditEvent, events)
     return len(events)
 
 
@@ -203,3 +217,116 @@ def record_security(action: str, *, outcome: str = "success", message: str = "",
         ctx = replace(ctx, actor_username=username)
     _event(action, category="security", obj=obj, outcome=outcome, message=message,
            changes=details or {}, ctx=ctx).save()
+
+
+# --- AU-07: the hash chain ---------------------------------------------------------------------------------------
+#
+# Each event stores ``prev_hash`` (the hash of the event before it in id order) and ``hash`` =
+# HMAC-SHA256(key, prev_hash ‖ canonical content). Keyed, so that a database superuser who rewrites
+# a row cannot recompute the chain after it without the application's key (settings.SECRET_KEY,
+# never stored in the database). Writers serialise on one PostgreSQL advisory lock held from their
+# first audit event to their commit: the "previous hash" is always the committed head, and ids are
+# drawn after the lock, so id order is chain order. SQLite serialises writers by itself.
+
+CHAIN_LOCK_KEY = 0x6368616E6A69616F  # "chanjiao" — the advisory lock id of the audit chain
+HASHED_FIELDS = ("created_at", "category", "action", "outcome", "actor_id", "actor_username", "actor_roles",
+                 "request_id", "ip", "user_agent", "source", "object_type", "object_id", "object_repr",
+                 "changes", "message")
+
+
+def _chain_keys() -> list[bytes]:
+    from django.conf import settings
+
+    secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [hashlib.sha256(b"chanjiao.audit-chain:" + str(s).encode()).digest() for s in secrets]
+
+
+def _canonical_json(value: Any) -> Any:
+    # The JSON column may give back 1.0 as 1 (PostgreSQL jsonb): integral floats hash as integers.
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list | tuple):
+        return [_canonical_json(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _canonical_json(v) for k, v in value.items()}
+    return value
+
+
+def canonical(event: Any) -> bytes:
+    """The bytes an event's hash covers: its content fields, as they read back from the database."""
+    data: dict[str, Any] = {}
+    for name in HASHED_FIELDS:
+        value = getattr(event, name)
+        if name == "created_at":
+            value = value.astimezone(dt.UTC).isoformat(timespec="microseconds")
+        elif name == "changes":
+            value = _canonical_json(json.loads(json.dumps(value, default=str)))
+        data[name] = value
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
+
+
+def event_hash(event: Any, prev_hash: str, key: bytes | None = None) -> str:
+    key = key or _chain_keys()[0]
+    return hmac.new(key, prev_hash.encode() + b"\n" + canonical(event), hashlib.sha256).hexdigest()
+
+
+def hash_matches(event: Any) -> bool:
+    """Does the stored hash match the content (under the current key or a fallback key)?"""
+    return any(hmac.compare_digest(event.hash, event_hash(event, event.prev_hash, key)) for key in _chain_keys())
+
+
+def seal(event: Any, prev_hash: str) -> str:
+    """Fill ``event``'s chain fields after ``prev_hash``; returns its hash (the next event's prev)."""
+    from django.utils import timezone
+
+    if event.created_at is None:
+        event.created_at = timezone.now()
+    # Stored as the database gives it back (an IPv6 address is normalised), so the hash is stable.
+    event.ip = type(event)._meta.get_field("ip").get_prep_value(event.ip) or None
+    event.prev_hash = prev_hash
+    event.hash = event_hash(event, prev_hash)
+    return event.hash
+
+
+def lock_chain_head() -> str:
+    """Take the chain lock (PostgreSQL, until the transaction ends) and return the head's hash.
+
+    Must be called inside ``transaction.atomic()``.
+    """
+    from django.db import connection
+
+    from chanjiao.core.models import AuditEvent
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CHAIN_LOCK_KEY])
+    head = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    return head or ""
+
+
+# --- set-based writes (issue #7 gap 1) ---------------------------------------------------------------------------
+
+_bulk_write: ContextVar[str | None] = ContextVar("chanjiao_bulk_write", default=None)
+
+
+class UnauditedWrite(RuntimeError):
+    """A set-based write on an audited model that could not name its rows, refused before writing."""
+
+
+@contextlib.contextmanager
+def bulk_write(reason: str) -> Iterator[None]:
+    """Inside the block, ``bulk_create``/``bulk_update`` on scoped querysets write no events of their
+    own: the caller promises to call ``record_bulk`` itself (importer, demo generator). ``update()``
+    and ``delete()`` stay audited, and history rows stay undeletable, inside it too."""
+    if not reason.strip():
+        raise ValueError("bulk_write needs a reason")
+    token = _bulk_write.set(reason)
+    try:
+        yield
+    finally:
+        _bulk_write.reset(token)
+
+
+def bulk_write_reason() -> str | None:
+    """The reason of the enclosing ``bulk_write`` block, None outside one."""
+    return _bulk_write.get()

@@ -13,6 +13,22 @@ _PLAIN_TYPES = {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerF
 
 
 def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
+    """INSERT ``objs``, set their primary keys and — for audited models — write their ``create``
+    events (``audit.record_bulk``) in the same transaction: a caller cannot forget the audit."""
+    from django.db import transaction
+
+    from chanjiao.core import audit
+    from chanjiao.core.audited_writes import is_audited
+
+    if not objs:
+        return
+    with transaction.atomic():
+        _insert(model, objs)
+        if is_audited(model):
+            audit.record_bulk("create", objs)
+
+
+def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
     """INSERT ``objs`` and set their primary keys: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere.
 
     Why COPY: Django's PostgreSQL bulk_create sends each column as an array, which psycopg escapes
@@ -32,7 +48,8 @@ def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
                        [meta.db_table, pk.column, len(objs)])
-        for obj, (pk_value,) in zip(objs, cursor.fetchall(), strict=True):
+        # In ascending order: audit events are chained in id order (``audit.record_bulk``).
+        for obj, pk_value in zip(objs, sorted(row[0] for row in cursor.fetchall()), strict=True):
             setattr(obj, pk.attname, pk_value)
         # Per field: read the attribute as is, or let the field prepare it (pre_save fills
         # auto_now(_add) timestamps as bulk_create would; non-plain types get their DB form).

@@ -6,7 +6,7 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.forms import NullBooleanSelect
+from django.forms import DateInput, NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditEvent
@@ -42,14 +42,52 @@ class SearchFilterSet(django_filters.FilterSet):
 
 
 class AuditEventFilterSet(django_filters.FilterSet):
+    """The audit search: every filter a choice or a date, labelled in Chinese (issue #6 point 11)."""
+
     q = django_filters.CharFilter(method="search", label=_("搜索"))
-    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("起始日期"))
-    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("截止日期"))
+    category = django_filters.ChoiceFilter(choices=AuditEvent.Category.choices, label=_("类别"))
+    action = django_filters.ChoiceFilter(choices=(), label=_("动作"))
+    outcome = django_filters.ChoiceFilter(choices=(), label=_("结果"))
+    source = django_filters.ChoiceFilter(choices=(), method="filter_source", label=_("来源"))
+    object_type = django_filters.ChoiceFilter(choices=(), label=_("对象类型"))
+    actor = django_filters.ChoiceFilter(field_name="actor_id", choices=(), label=_("操作人"))
+    created_after = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte", label=_("起始日期"),
+                                              widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    created_before = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte", label=_("截止日期"),
+                                               widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    request_id = django_filters.CharFilter(label=_("请求ID"))
 
     class Meta:
         model = AuditEvent
-        fields = ["category", "action", "actor_username", "object_type", "request_id", "outcome"]
+        fields: list[str] = []
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from chanjiao.core import history
+
+        super().__init__(*args, **kwargs)
+        # Choices are read per request (new users, new models), never at import time.
+        fields = self.form.fields
+        fields["action"].choices = [("", _("全部")), *((k, str(v)) for k, v in history.ACTION_LABELS.items())]
+        fields["outcome"].choices = [("", _("全部")), *((k, str(v)) for k, v in history.OUTCOME_LABELS.items())]
+        fields["source"].choices = [("", _("全部")), *((k, str(v)) for k, v in history.SOURCE_LABELS.items())]
+        fields["object_type"].choices = [("", _("全部")), *history.object_type_choices()]
+        fields["actor"].choices = [("", _("全部")), *history.actor_choices()]
+        for field in fields.values():
+            css = "form-select" if field.widget.__class__.__name__.endswith("Select") else "form-control"
+            field.widget.attrs.setdefault("class", css)
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(Q(object_repr__icontains=value) | Q(message__icontains=value)
                                | Q(actor_username__icontains=value))
+
+    def filter_source(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        # Sources are stored as "web", "api", "command:<name>", "task:<name>" (imports: "task:import").
+        if value == "import":
+            return queryset.filter(source="task:import")
+        if value == "task":
+            return queryset.filter(source__startswith="task:").exclude(source="task:import")
+        if value == "command":
+            return queryset.filter(source__startswith="command:")
+        if value == "system":
+            return queryset.filter(Q(source="system") | Q(source=""))
+        return queryset.filter(source=value)

@@ -227,3 +227,102 @@ def test_a_forged_request_id_is_replaced(world: Any, login: Any) -> None:
     response = login("bureau_admin").get("/", HTTP_X_REQUEST_ID="bad id\r\nX-Injected: 1")
     assert response["X-Request-ID"] != "bad id\r\nX-Injected: 1"
     assert len(response["X-Request-ID"]) == 32
+
+
+# --- last_login is no data change (issue #6 point 11) -------------------------------------------------------------
+
+
+def test_a_login_writes_a_security_event_and_no_data_change(db: None) -> None:
+    user = UserFactory(username="lastlogin")
+    assert Client().post("/accounts/login/", {"username": "lastlogin", "password": PASSWORD}).status_code == 302
+    assert AuditEvent.objects.filter(category="security", action="login", actor_id=user.pk).count() == 1
+    assert not _events(user, "update").exists()
+
+
+# --- readable history (issue #6 point 11) --------------------------------------------------------------------------
+
+
+def test_the_history_page_reads_in_chinese_with_display_values(world: Any, login: Any) -> None:
+    from django.utils import timezone
+
+    from chanjiao.orgs.models import Enterprise
+    from tests.factories import IndustryFactory
+
+    enterprise = Enterprise.objects.get(pk=world.enterprise.pk)
+    enterprise.headcount = 321
+    enterprise.is_leading = not enterprise.is_leading
+    enterprise.size = "micro" if enterprise.size != "micro" else "large"
+    enterprise.industry = IndustryFactory(name="历史测试精密制造")
+    with audit.audit_context(user=world.bureau_admin, source="web"):
+        enterprise.save()
+    page = login("bureau_admin").get(f"/orgs/enterprise/{enterprise.pk}/history/").content.decode()
+    event = _events(enterprise, "update").get()
+    assert set(event.changes) >= {"headcount", "is_leading", "size", "industry_id"}
+    # Verbose names, Chinese action and source, choice labels, 是/否, related names, the operator's name.
+    size_label = "微型" if enterprise.size == "micro" else "大型"
+    leading = "是" if enterprise.is_leading else "否"
+    for text in ("人数", "修改", "网页", "企业规模", size_label, leading, "历史测试精密制造", str(world.bureau_admin)):
+        assert text in page, text
+    assert timezone.localtime(event.created_at).strftime("%Y-%m-%d %H:%M") in page  # local time to the minute
+    for raw in ("updated_at", "headcount", "is_leading", ">update<", ">web<", "industry_id", "\\u"):
+        assert raw not in page, raw
+
+
+def test_history_resolves_related_names_with_one_query_per_model(world: Any,
+                                                                 django_assert_max_num_queries: Any) -> None:
+    from chanjiao.core.history import readable
+    from tests.factories import EnterpriseFactory, IndustryFactory, valid_uscc
+
+    for i in range(5):
+        with audit.audit_context(user=world.bureau_admin):
+            EnterpriseFactory(name=f"查询企业{i}", uscc=valid_uscc(9_100_000 + i),
+                              industry=IndustryFactory(name=f"查询行业{i}"))
+    events = list(AuditEvent.objects.filter(object_repr__startswith="查询企业"))
+    with django_assert_max_num_queries(2):  # one for the industries' names, one for the operators
+        rows = readable(events)
+    shown = {c.after for row in rows for c in row.changes if c.label == "所属行业"}
+    assert {name.split()[-1] for name in shown} == {f"查询行业{i}" for i in range(5)}  # "0131 名称"
+
+
+# --- the audit search (issue #6 point 11) --------------------------------------------------------------------------
+
+
+def test_the_audit_search_filters_by_choices_and_reads_in_chinese(world: Any, login: Any) -> None:
+    with audit.audit_context(user=world.bureau_admin, source="web"):
+        SchoolFactory(name="搜索学校")
+    client = login("audit_admin")
+    response = client.get("/audit/", {"action": "create", "source": "web", "object_type": "orgs.school",
+                                      "actor": str(world.bureau_admin.pk)})
+    assert response.status_code == 200
+    rows = list(response.context["table"].data)
+    assert [e.object_repr for e in rows] == ["搜索学校"]
+    page = response.content.decode()
+    assert "创建" in page and "网页" in page and "学校" in page
+    form = response.context["filter"].form
+    assert ("create", "创建") in list(form.fields["action"].choices)
+    # A value outside the choices is refused with a message, not searched as free text.
+    bad = client.get("/audit/", {"action": "no-such-action"})
+    assert bad.context["filter"].errors
+
+
+def test_the_audit_admin_exports_what_they_filtered(world: Any, login: Any) -> None:
+    import io
+
+    import openpyxl
+
+    SchoolFactory(name="导出学校")
+    response = login("audit_admin").get("/audit/", {"object_type": "orgs.school", "export": "xlsx"})
+    assert response.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("时间", "类别", "动作")
+    names = {row[11] for row in rows[1:]}
+    assert "导出学校" in names and all(row[9] == "学校" for row in rows[1:])
+    assert any("名称：— → 导出学校" in (row[12] or "") for row in rows[1:])
+    event = AuditEvent.objects.get(category="security", action="export", actor_id=world.audit_admin.pk)
+    assert event.changes["model"] == "core.auditevent" and event.changes["rows"] == len(rows) - 1
+
+
+@pytest.mark.parametrize("persona", ["system_admin", "security_admin", "bureau_admin"])
+def test_nobody_but_the_audit_admin_exports_the_audit_log(world: Any, login: Any, persona: str) -> None:
+    assert login(persona).get("/audit/", {"export": "xlsx"}).status_code == 403

@@ -23,8 +23,19 @@ def purge_audit_events(days: int | None = None) -> int:
             # The append-only trigger lets this one transaction delete old rows.
             with connection.cursor() as cursor:
                 cursor.execute("SET LOCAL chanjiao.audit_purge = 'on'")
-        deleted, _ = AuditEvent.objects.filter(created_at__lt=cutoff).delete()
-        audit.record_security("audit_purge", details={"before": cutoff.isoformat(), "deleted": deleted})
+        # The prefix before the first event that is still young (id order = chain order), so
+        # what remains is an unbroken chain; its anchor — the last purged event's hash — is kept
+        # in the purge event for ``verify_audit``.
+        first_kept = AuditEvent.objects.filter(created_at__gte=cutoff).order_by("id").values_list("id", flat=True)
+        prefix = AuditEvent.objects.filter(created_at__lt=cutoff)
+        if first_kept.first() is not None:
+            prefix = prefix.filter(id__lt=first_kept.first())
+        last = prefix.order_by("-id").values("id", "hash").first()
+        deleted, _ = prefix.delete()
+        details = {"before": cutoff.isoformat(), "deleted": deleted}
+        if last is not None:
+            details |= {"anchor_id": last["id"], "anchor_hash": last["hash"]}
+        audit.record_security("audit_purge", details=details)
     return deleted
 
 

@@ -1,0 +1,17 @@
+"""Template helpers of the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def history_visible(obj: Any, user: Any) -> bool:
+    """``{% if object|history_visible:request.user %}``: the same rule as the history page."""
+    from chanjiao.core.models import history_rule
+
+    return history_rule(user, obj) is not None
