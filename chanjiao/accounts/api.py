@@ -5,6 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema
 
+from chanjiao.core.api import ERRORS_READ
 from chanjiao.core.scoping import get_scope
 
 router = Router(tags=["账户"])
@@ -18,7 +19,7 @@ class MeOut(Schema):
     organisations: list[int]
 
 
-@router.get("/me", response=MeOut, summary="当前用户", operation_id="accounts_me")
+@router.get("/me", response={200: MeOut, **ERRORS_READ}, summary="当前用户", operation_id="accounts_me")
 def me(request: HttpRequest) -> dict[str, Any]:
     scope = get_scope(request.user)
     return {"id": request.user.pk, "username": request.user.username, "full_name": request.user.full_name,

@@ -1,71 +1,298 @@
 """API building blocks: authentication, errors, and one CRUD router per model on the same
-scoping, FilterSets and forms as the UI (so the API can never be looser than the pages)."""
+scoping, FilterSets and forms as the UI (so the API can never be looser than the pages).
+
+The OpenAPI description is derived from those same declarations: request bodies from the
+ModelUI's form (names, types, required-ness, choices), query parameters from its FilterSet, and
+every answer an operation can give (400/401/403/404/409/422 as ``{"detail": "…"}``) is listed, so
+a schema-driven fuzzer (tests/fuzz/run_schemathesis.py) finds no undocumented answer.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import math
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, Literal
 
+import django_filters
+from django import forms
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
+from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Body, Router, Schema
+from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
+from ninja.utils import check_csrf
+from pydantic import ConfigDict, create_model
 
 from chanjiao.core import audit
 from chanjiao.core.middleware import context_for
 from chanjiao.core.registry import ModelUI
 from chanjiao.core.scoping import can_create
 
+# The largest id the databases store (BIGINT); a bigger one in a path can only be "not found".
+MAX_ID = 2**63 - 1
+
+
+class ApiError(Schema):
+    """Every refusal: a Chinese ``detail``; form and shape errors add ``errors``."""
+
+    detail: str
+    errors: Any = None
+
+
+def refuse_if_password_change_pending(user: Any) -> None:
+    """A user with an initial password may do nothing through the API until they set their own
+    (the pages redirect them; the API has no password-change route, so it refuses everything)."""
+    if getattr(user, "must_change_password", False):
+        raise HttpError(403, _("请先在网页上修改初始密码，然后才能使用接口。"))
+
 
 def _enter(request: HttpRequest, user: Any, source: str) -> Any:
+    refuse_if_password_change_pending(user)
     request.user = user
     # Attribute the request's writes to the API user (the middleware ran before auth).
     audit.set_context(context_for(request, user, source=source))
     return user
 
 
+# (raw bearer token) -> the active user it belongs to, or None. The app that stores tokens registers
+# it at start-up (accounts.apps.ready): core never imports upwards (tests/test_layering.py).
+TokenAuthenticator = Callable[[str], Any]
+_token_authenticator: TokenAuthenticator | None = None
+
+
+def register_token_authenticator(authenticator: TokenAuthenticator) -> None:
+    """Tell core how a bearer token is checked (called once, from an AppConfig.ready())."""
+    global _token_authenticator
+    _token_authenticator = authenticator
+
+
 class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from chanjiao.accounts.models import ApiToken
-
-        user = ApiToken.authenticate(token)
+        if _token_authenticator is None:
+            # Fail loudly rather than answer every token with 401.
+            raise ImproperlyConfigured("No token authenticator registered: call api.register_token_authenticator() "
+                                       "from the accounts app's AppConfig.ready().")
+        user = _token_authenticator(token)
         return _enter(request, user, "api") if user else None
 
 
 class SessionAuth(APIKeyCookie):
-    """The signed-in browser session (CSRF-checked for writes by ninja)."""
+    """The signed-in browser session, CSRF-checked for writes.
+
+    Without a signed-in session there is nothing to check: the answer is 401 (not ninja's English
+    "CSRF check Failed" 403). With one, a write without a valid CSRF token is refused in Chinese.
+    """
 
     param_name = settings.SESSION_COOKIE_NAME
 
+    def _get_key(self, request: HttpRequest) -> str | None:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        if not getattr(request, "_ninja_csrf_exempt", False) and check_csrf(request):
+            raise HttpError(403, _("CSRF 校验失败：请刷新页面后重试。"))
+        return request.COOKIES.get(self.param_name)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if key and user is not None and user.is_authenticated:
             return _enter(request, user, "api")
         return None
 
 
-class Page(Schema):
-    count: int
-    page: int
-    page_size: int
-    results: list[Any]
+# --- answers each kind of operation documents -----------------------------------------------------------------
+
+ERRORS_READ = {400: ApiError, 401: ApiError, 403: ApiError, 404: ApiError, 422: ApiError}
+ERRORS_WRITE = {**ERRORS_READ, 409: ApiError}
+
+
+# --- pagination ------------------------------------------------------------------------------------------------
+
+DEFAULT_PAGE_SIZE = 50
+
+
+def _int_param(request: HttpRequest, name: str, default: int) -> int:
+    raw = request.GET.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw.strip())
+    except ValueError as exc:  # also a number of more than 4,300 digits
+        raise HttpError(400, _("page 和 page_size 必须是整数。")) from exc
+    return value
 
 
 def _page_params(request: HttpRequest) -> tuple[int, int]:
-    try:
-        page = max(1, int(request.GET.get("page", 1)))
-        size = int(request.GET.get("page_size", 50))
-    except ValueError as exc:
-        raise HttpError(400, _("page 和 page_size 必须是整数。")) from exc
+    page = _int_param(request, "page", 1)
+    size = _int_param(request, "page_size", DEFAULT_PAGE_SIZE)
     if size < 1 or size > settings.API_MAX_PAGE_SIZE:
         raise HttpError(400, _("page_size 须在 1 到 %(max)d 之间。") % {"max": settings.API_MAX_PAGE_SIZE})
+    if page < 1:
+        raise HttpError(400, _("page 须为不小于 1 的整数。"))
     return page, size
+
+
+def _page_parameters() -> list[dict[str, Any]]:
+    return [
+        {"in": "query", "name": "page", "required": False, "description": _("页码，从 1 开始；不得超过末页。"),
+         "schema": {"type": "integer", "minimum": 1, "default": 1}},
+        {"in": "query", "name": "page_size", "required": False, "description": _("每页条数。"),
+         "schema": {"type": "integer", "minimum": 1, "maximum": settings.API_MAX_PAGE_SIZE,
+                    "default": DEFAULT_PAGE_SIZE}},
+    ]
+
+
+# --- query parameters from the FilterSet -----------------------------------------------------------------------
+
+
+def _static_choices(choices: Any) -> list[Any] | None:
+    """The choice values, or None when they come from the database at request time."""
+    if callable(choices):
+        return None
+    values = [value for value, _label in choices if value not in ("", None)]
+    return values or None
+
+
+def _choice_schema(choices: Any) -> dict[str, Any]:
+    values = _static_choices(choices) if choices is not None else None
+    if values is None:
+        return {"type": "string"}
+    kind = "integer" if all(isinstance(v, int) for v in values) else "string"
+    return {"type": kind, "enum": values}
+
+
+def _filter_schema(flt: Any) -> dict[str, Any]:
+    """JSON schema of one filter's value, read from its declaration (no query, no form built)."""
+    if isinstance(flt, django_filters.ModelMultipleChoiceFilter):
+        return {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
+    if isinstance(flt, django_filters.ModelChoiceFilter):
+        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+    if isinstance(flt, django_filters.MultipleChoiceFilter):
+        return {"type": "array", "items": _choice_schema(flt.extra.get("choices"))}
+    if isinstance(flt, django_filters.ChoiceFilter):
+        return _choice_schema(flt.extra.get("choices"))
+    if isinstance(flt, django_filters.BooleanFilter):
+        return {"type": "boolean"}
+    if isinstance(flt, django_filters.NumberFilter):
+        return {"type": "number"}
+    if isinstance(flt, django_filters.DateTimeFilter):
+        return {"type": "string", "format": "date-time"}
+    if isinstance(flt, django_filters.DateFilter):
+        return {"type": "string", "format": "date"}
+    return {"type": "string"}
+
+
+def filter_parameters(filterset: type) -> list[dict[str, Any]]:
+    """The list's query parameters, one per filter of the FilterSet the list page uses."""
+    params = []
+    model = filterset._meta.model
+    for name, flt in filterset.base_filters.items():
+        schema = _filter_schema(flt)
+        label = flt._label  # set when declared; a filter generated from Meta.fields takes the field's name
+        if label is None:
+            try:
+                label = model._meta.get_field(flt.field_name).verbose_name
+            except FieldDoesNotExist:
+                label = name
+        param = {"in": "query", "name": name, "required": False, "schema": schema, "description": str(label)}
+        if schema["type"] == "array":
+            param.update(style="form", explode=True)
+        params.append(param)
+    return params
+
+
+# --- request bodies from the form ------------------------------------------------------------------------------
+
+
+def _python_type(field: forms.Field) -> tuple[Any, dict[str, Any]]:
+    """(annotation, Field constraints) for one form field."""
+    constraints: dict[str, Any] = {}
+    if isinstance(field, forms.ModelMultipleChoiceField):
+        return list[int], constraints
+    if isinstance(field, forms.ModelChoiceField):
+        return int, {"ge": 1, "le": MAX_ID}
+    if isinstance(field, forms.NullBooleanField | forms.BooleanField):
+        return bool, constraints
+    if isinstance(field, forms.ChoiceField):
+        values = _static_choices(field.choices)
+        return (Literal[tuple(values)] if values else str), constraints
+    # DecimalField is an IntegerField subclass in Django: test it first.
+    if isinstance(field, forms.DecimalField):
+        for bound, key in (("min_value", "ge"), ("max_value", "le")):
+            if getattr(field, bound, None) is not None:
+                constraints[key] = getattr(field, bound)
+        if field.max_digits is not None:
+            constraints["max_digits"] = field.max_digits
+        if field.decimal_places is not None:
+            constraints["decimal_places"] = field.decimal_places
+        return Decimal, constraints
+    if isinstance(field, forms.IntegerField):
+        for bound, key in (("min_value", "ge"), ("max_value", "le")):
+            if getattr(field, bound, None) is not None:
+                constraints[key] = getattr(field, bound)
+        return int, constraints
+    if isinstance(field, forms.DateTimeField):
+        return dt.datetime, constraints
+    if isinstance(field, forms.DateField):
+        return dt.date, constraints
+    if getattr(field, "max_length", None):
+        constraints["max_length"] = field.max_length
+    return str, constraints
+
+
+def _model_default(model: type[models.Model], name: str) -> tuple[bool, Any]:
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False, None
+    if isinstance(field, models.Field) and field.has_default():
+        return True, field.get_default()
+    return False, None
+
+
+def body_schema(ui: ModelUI, *, partial: bool) -> type[Schema]:
+    """The create (``partial=False``) or PATCH body of ``ui.model``, derived from its form.
+
+    A field is required on create when the form requires it and the model has no default; on
+    PATCH nothing is required. Unknown fields are refused (``additionalProperties: false``).
+    """
+    assert ui.form is not None
+    fields: dict[str, Any] = {}
+    for name, ff in ui.form.base_fields.items():
+        annotation, constraints = _python_type(ff)
+        has_default, _default = _model_default(ui.model, name)
+        required = ff.required and not has_default and not partial
+        description = str(ff.label or name)
+        if required:
+            fields[name] = (annotation, Field(..., description=description, **constraints))
+        else:
+            fields[name] = (annotation | None, Field(None, description=description, **constraints))
+    suffix = "Patch" if partial else "In"
+    return create_model(f"{ui.model.__name__}{suffix}", __base__=_StrictSchema, **fields)
+
+
+class _StrictSchema(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+def page_schema(model: type[models.Model], out_schema: type[Schema]) -> type[Schema]:
+    return create_model(f"{model.__name__}Page", __base__=Schema, count=(int, ...), page=(int, ...),
+                        page_size=(int, ...), results=(list[out_schema], ...))  # type: ignore[valid-type]
+
+
+def get_or_404(queryset: Any, pk: int) -> Any:
+    """The row ``pk`` of ``queryset``; an id no database column can hold is simply not found."""
+    if pk < 1 or pk > MAX_ID:
+        raise Http404
+    return get_object_or_404(queryset, pk=pk)
 
 
 def _form_errors(form: Any) -> dict[str, Any]:
@@ -79,7 +306,9 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
     label = model._meta.model_name
 
-    @router.get("/", response=Page, summary=_("列表"), operation_id=f"{label}_list")
+    @router.get("/", response={200: page_schema(model, out_schema), **ERRORS_READ}, summary=_("列表"),
+                operation_id=f"{label}_list",
+                openapi_extra={"parameters": _page_parameters() + filter_parameters(ui.filterset)})
     def list_objects(request: HttpRequest) -> dict[str, Any]:
         page, size = _page_params(request)
         params = request.GET.copy()
@@ -90,25 +319,40 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
             raise HttpError(400, _("筛选条件有误：%(e)s") % {"e": filterset.errors.as_text()})
         rows = filterset.qs if filterset.is_bound else filterset.queryset
         count = rows.count()
+        last = max(1, math.ceil(count / size))
+        if page > last:
+            # Refused rather than clamped: a client paging until it sees the end must not loop on the last page.
+            raise HttpError(400, _("页码超出范围：共 %(pages)d 页。") % {"pages": last})
         start = (page - 1) * size
-        return {"count": count, "page": page, "page_size": size,
-                "results": [out_schema.from_orm(o, context={"request": request}).dict()
-                            for o in rows[start:start + size]]}
+        return {"count": count, "page": page, "page_size": size, "results": list(rows[start:start + size])}
 
-    @router.get("/{pk}", response=out_schema, summary=_("详情"), operation_id=f"{label}_get")
+    @router.get("/{pk}", response={200: out_schema, **ERRORS_READ}, summary=_("详情"),
+                operation_id=f"{label}_get")
     def get_object(request: HttpRequest, pk: int) -> Any:
-        return get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        return get_or_404(model.objects.visible_to(request.user), pk)
 
+    if getattr(model, "workflow", None) is not None:
+        _transition_route(router, ui, out_schema)
     if ui.form is None:
         return router
+    form_fields = list(ui.form._meta.fields)
 
     def _save(request: HttpRequest, instance: Any, payload: dict[str, Any]) -> Any:
-        data = model_to_dict(instance, fields=list(ui.form._meta.fields)) if instance else {}
+        if instance is not None:
+            data = model_to_dict(instance, fields=form_fields)
+        else:
+            # What the model would store when a field is left out (e.g. integration_status): the API
+            # body may omit it, and the form (which requires it on the page) gets the default.
+            data = {}
+            for name in form_fields:
+                has_default, default = _model_default(model, name)
+                if has_default:
+                    data[name] = default
         data.update(payload)
         qd = QueryDict(mutable=True)
         for key, value in data.items():
-            if isinstance(value, list):
-                qd.setlist(key, [str(v) for v in value])
+            if isinstance(value, list | tuple | set):
+                qd.setlist(key, [str(getattr(v, "pk", v)) for v in value])
             elif isinstance(value, bool):
                 if value:
                     qd[key] = "on"
@@ -123,26 +367,33 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
                 raise PermissionDenied(_("您无权在该单位下保存此记录。"))
         return Status(201 if instance is None else 200, saved)
 
-    @router.post("/", response={201: out_schema, 400: dict}, summary=_("新建"), operation_id=f"{label}_create")
-    def create_object(request: HttpRequest, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008 (ninja idiom)
+    create_in = body_schema(ui, partial=False)
+    patch_in = body_schema(ui, partial=True)
+
+    def create_object(request: HttpRequest, payload: Any) -> Any:
         if not can_create(model, request.user):
             raise PermissionDenied(_("您无权新建此类记录。"))
-        return _save(request, None, payload)
+        return _save(request, None, payload.dict(exclude_unset=True))
 
-    @router.patch("/{pk}", response={200: out_schema, 400: dict}, summary=_("修改"),
-                  operation_id=f"{label}_update")
-    def update_object(request: HttpRequest, pk: int, payload: dict[str, Any] = Body(...)) -> Any:  # noqa: B008 (ninja idiom)
-        instance = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+    def update_object(request: HttpRequest, pk: int, payload: Any) -> Any:
+        instance = get_or_404(model.objects.visible_to(request.user), pk)
         if not model.objects.editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权修改该记录。"))
-        unknown = set(payload) - set(ui.form._meta.fields)
-        if unknown:
-            raise HttpError(400, _("不允许修改的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
-        return _save(request, instance, payload)
+        return _save(request, instance, payload.dict(exclude_unset=True))
 
-    @router.delete("/{pk}", response={204: None}, summary=_("删除"), operation_id=f"{label}_delete")
+    # The body types are built at run time, so they are set on the functions before ninja reads them.
+    create_object.__annotations__["payload"] = create_in
+    update_object.__annotations__["payload"] = patch_in
+    update_object.__annotations__["pk"] = int
+    router.post("/", response={201: out_schema, **ERRORS_WRITE}, summary=_("新建"),
+                operation_id=f"{label}_create")(create_object)
+    router.patch("/{pk}", response={200: out_schema, **ERRORS_WRITE}, summary=_("修改"),
+                 operation_id=f"{label}_update")(update_object)
+
+    @router.delete("/{pk}", response={204: None, **ERRORS_WRITE}, summary=_("删除"),
+                   operation_id=f"{label}_delete")
     def delete_object(request: HttpRequest, pk: int) -> Any:
-        instance = get_object_or_404(model.objects.visible_to(request.user), pk=pk)
+        instance = get_or_404(model.objects.visible_to(request.user), pk)
         if not model.objects.deletable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权删除该记录。"))
         with transaction.atomic():
@@ -152,4 +403,39 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
     return router
 
 
-__all__ = ["Http404", "SessionAuth", "TokenAuth", "crud_router"]
+class TransitionIn(_StrictSchema):
+    note: str = Field("", max_length=1000, description="说明（退回、移出等须填写）")
+
+
+def _transition_route(router: Router, ui: ModelUI, out_schema: type[Schema]) -> None:
+    """``POST /{pk}/transitions/{name}``: take a workflow transition (core/workflow.py).
+
+    200 the object after it; 400 a guard's reasons or a missing note; 403 the caller may not take
+    it; 404 the object is out of scope or no user transition has that name; 409 the transition does
+    not start from the current state. Nothing is written on any refusal.
+    """
+    from chanjiao.core.workflow import FORBIDDEN, ILLEGAL, TransitionRefused, workflow_of
+
+    model = ui.model
+    wf = workflow_of(model)
+    assert wf is not None
+    names = ", ".join(f"{t.name}（{t.label}）" for t in wf.user_transitions())
+
+    @router.post("/{pk}/transitions/{name}", response={200: out_schema, **ERRORS_WRITE}, summary=_("状态变更"),
+                 operation_id=f"{model._meta.model_name}_transition",
+                 description=_("执行一个状态变更。可用的操作：%(names)s") % {"names": names})
+    def transition(request: HttpRequest, pk: int, name: str, payload: TransitionIn) -> Any:
+        instance = get_or_404(model.objects.visible_to(request.user), pk)
+        t = wf.by_name.get(name)
+        if t is None or t.system:
+            raise Http404
+        try:
+            instance.set_status(name, by=request.user, note=payload.note)
+        except TransitionRefused as exc:
+            code = {ILLEGAL: 409, FORBIDDEN: 403}.get(exc.kind, 400)
+            return Status(code, {"detail": exc.message, "errors": exc.reasons})
+        return Status(200, instance)
+
+
+__all__ = ["ERRORS_READ", "ERRORS_WRITE", "ApiError", "Http404", "SessionAuth", "TokenAuth", "crud_router",
+           "get_or_404", "refuse_if_password_change_pending"]

@@ -7,10 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from chanjiao.core.api import crud_router
+from chanjiao.core.api import ERRORS_READ, ERRORS_WRITE, crud_router, get_or_404
 from chanjiao.core.scoping import get_scope
 from chanjiao.orgs import services, ui
 from chanjiao.orgs.models import Contact, Enterprise
@@ -39,6 +38,7 @@ class EnterpriseOut(OrganisationOut):
     headcount: int | None
     headcount_date: dt.date | None
     is_leading: bool
+    established: dt.date | None
     integration_status: str
 
 
@@ -195,16 +195,16 @@ router.add_router("/guidance-committees", crud_router(ui.guidance_committees, Gu
 router.add_router("/guidance-members", crud_router(ui.guidance_members, GuidanceMemberOut, tags=_GROUP))
 
 
-@router.get("/enterprise-timeline/{pk}", response=list[TimelineEntryOut], tags=_ORGS, summary="企业合作时间线",
-            operation_id="enterprise_timeline")
+@router.get("/enterprise-timeline/{pk}", response={200: list[TimelineEntryOut], **ERRORS_READ}, tags=_ORGS,
+            summary="企业合作时间线", operation_id="enterprise_timeline")
 def enterprise_timeline(request: HttpRequest, pk: int) -> list[services.TimelineEntry]:
-    enterprise = get_object_or_404(Enterprise.objects.visible_to(request.user), pk=pk)
+    enterprise = get_or_404(Enterprise.objects.visible_to(request.user), pk)
     return services.enterprise_timeline(enterprise, request.user)
 
 
-@router.post("/enterprise-merge/{keep_id}/{duplicate_id}", response=MergeOut, tags=_ORGS, summary="合并重复企业",
-             operation_id="enterprise_merge")
+@router.post("/enterprise-merge/{keep_id}/{duplicate_id}", response={200: MergeOut, **ERRORS_WRITE}, tags=_ORGS,
+             summary="合并重复企业", operation_id="enterprise_merge")
 def enterprise_merge(request: HttpRequest, keep_id: int, duplicate_id: int) -> dict[str, Any]:
-    keep = get_object_or_404(Enterprise.objects.editable_by(request.user), pk=keep_id)
-    duplicate = get_object_or_404(Enterprise.objects.editable_by(request.user), pk=duplicate_id)
+    keep = get_or_404(Enterprise.objects.editable_by(request.user), keep_id)
+    duplicate = get_or_404(Enterprise.objects.editable_by(request.user), duplicate_id)
     return {"kept_id": keep.pk, "moved": services.merge_enterprises(keep, duplicate, request.user)}
