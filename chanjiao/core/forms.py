@@ -2,18 +2,72 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
 from django.db import models
 from django.forms.models import ModelFormMetaclass
+from django.utils.formats import get_format
+
+# The browser's <input type="date"> / "datetime-local" accept only ISO values. The locale's own input format
+# (zh-hans: "2019/12/31") is rejected, shown empty and submitted empty, so one untouched save erased the date.
+ISO_DATE = "%Y-%m-%d"
+ISO_MINUTE = "%Y-%m-%dT%H:%M"
+ISO_SECOND = "%Y-%m-%dT%H:%M:%S"
+
+
+class IsoDateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_DATE)
+
+
+class IsoDateTimeInput(forms.DateTimeInput):
+    """``datetime-local`` in ISO form; seconds are written only when the value has them, so none is lost."""
+
+    input_type = "datetime-local"
+
+    def __init__(self, attrs: dict[str, Any] | None = None, format: str | None = None) -> None:
+        super().__init__(attrs, format=format or ISO_MINUTE)
+
+    def format_value(self, value: Any) -> str | None:
+        if isinstance(value, dt.datetime) and (value.second or value.microsecond):
+            return value.strftime(ISO_SECOND)
+        return super().format_value(value)
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        context = super().get_context(name, value, attrs)
+        if isinstance(value, dt.datetime) and (value.second or value.microsecond):
+            context["widget"]["attrs"].setdefault("step", "1")  # else the browser drops the seconds
+        return context
 
 
 def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
     # Web addresses typed without a scheme are https (Django 6's default, chosen now).
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
+    if isinstance(field, models.DateTimeField):
+        kwargs.setdefault("widget", IsoDateTimeInput)
+    elif isinstance(field, models.DateField):
+        kwargs.setdefault("widget", IsoDateInput)
     return field.formfield(**kwargs)
+
+
+def iso_temporal_inputs(form: forms.BaseForm) -> None:
+    """Render every date/datetime field in ISO form and accept ISO first (then the locale's own formats,
+    for API clients and typed input) — also for fields a form declares itself or widgets given in Meta."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(field, forms.DateTimeField):
+            if type(widget) is forms.DateTimeInput:  # a plain widget: swap in ours (keeps its attrs)
+                field.widget = IsoDateTimeInput(widget.attrs)
+        elif isinstance(field, forms.DateField):
+            if isinstance(widget, forms.DateInput):
+                widget.format, widget.input_type = ISO_DATE, "date"
+            # DateField has no ISO fallback of its own (DateTimeField has): put ISO first.
+            field.input_formats = [ISO_DATE, *[f for f in get_format("DATE_INPUT_FORMATS") if f != ISO_DATE]]
 
 
 class _ScopedModelFormMetaclass(ModelFormMetaclass):
@@ -47,5 +101,4 @@ class ScopedModelForm(forms.ModelForm, metaclass=_ScopedModelFormMetaclass):
                 widget.attrs.setdefault("class", "form-select")
             else:
                 widget.attrs.setdefault("class", "form-control")
-            if isinstance(field, forms.DateField):
-                widget.input_type = "date"
+        iso_temporal_inputs(self)

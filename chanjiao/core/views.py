@@ -6,7 +6,7 @@ visible but not editable one a 403, and a save that lands outside the user's sco
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
@@ -18,15 +18,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
-from django_tables2 import RequestConfig
 
 from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.models import AuditEvent
-from chanjiao.core.registry import ModelUI
+from chanjiao.core.pagination import history_header
 from chanjiao.core.scoping import can_create
 
-PAGE_SIZES = (25, 50, 100)
+if TYPE_CHECKING:
+    # Only a type: registry builds URLs from these views, so a runtime import would be a cycle.
+    from chanjiao.core.registry import ModelUI
 
 
 def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:
@@ -69,38 +70,57 @@ class ObjectListView(ModelUIView):
         queryset = self.ui.rows_for(request.user)
         filterset = self.ui.filterset(request.GET or None, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        if request.GET.get("export") == "xlsx":
+        if request.GET.get("export") in ("xlsx", "import"):
             return self.export(rows, request)
-        table = self.ui.table(rows, request=request)
-        per_page = request.GET.get("per_page", "")
-        RequestConfig(request, paginate={"per_page": int(per_page) if per_page.isdigit() and int(per_page)
-                                         in PAGE_SIZES else PAGE_SIZES[0]}).configure(table)
+        table = self.ui.table(rows, request=request)  # BaseTable clamps page/per_page/sort from the address
         context = self.base_context(
             table=table, filter=filterset, can_add=self.ui.form is not None and can_create(self.ui.model, request.user),
             can_import=can_import(self.ui, request.user),
             query=request.GET.urlencode(),
         )
         template = "core/_table.html" if request.htmx else self.ui.list_template
-        return render(request, template, context)
+        response = render(request, template, context)
+        if request.htmx:
+            # The address shows what the server understood: each filter once, a valid sort and page size.
+            header, url = history_header(request, filterset.form, table)
+            response[header] = url
+        return response
 
     def export(self, rows: Any, request: HttpRequest) -> HttpResponse:
-        table = self.ui.table(rows, request=request, exclude=("actions",))
-        data = list(table.as_values())
+        """``?export=xlsx``: the list as shown. ``?export=import``: the rows the user may edit, in the
+        import template's columns and values, to edit in Excel and upload again (导出（可再导入）)."""
+        from urllib.parse import quote
+
+        from chanjiao.core.imports.importer import export_bytes
+
+        if request.GET.get("export") == "import":
+            if not can_import(self.ui, request.user):
+                raise PermissionDenied(_("您无权导入此类记录，不能导出可再导入的文件。"))
+            # Only editable rows: the others would be refused on upload ("无权修改").
+            rows = rows.filter(pk__in=self.ui.model.objects.editable_by(request.user).values("pk"))
+            count = rows.count()
+            content = export_bytes(self.ui.importer, request.user, rows)
+            mode = "import"
+        else:
+            table = self.ui.table(rows, request=request, exclude=("actions",))
+            data = list(table.as_values())
+            count, content, mode = len(data) - 1, xlsx_bytes(data, self.ui.label), "list"
         audit.record_security("export", message=self.ui.label,
-                              details={"model": audit.object_label(self.ui.model), "rows": len(data) - 1,
+                              details={"model": audit.object_label(self.ui.model), "rows": count, "format": mode,
                                        "query": request.GET.urlencode()[:500]})
-        response = HttpResponse(
-            xlsx_bytes(data, self.ui.label),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.ui.name}-{stamp}.xlsx"
+        response = HttpResponse(content,
+                                content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        # RFC 6266/5987: the Chinese name for every current browser, an ASCII one for the rest.
+        stamp = timezone.localdate().strftime("%Y%m%d")
+        name = f"{self.ui.model._meta.verbose_name_plural}-{stamp}.xlsx"
+        response["Content-Disposition"] = (f"attachment; filename=\"{self.ui.name}-{stamp}.xlsx\"; "
+                                           f"filename*=UTF-8''{quote(name)}")
         return response
 
 
 class ObjectDetailView(ModelUIView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from chanjiao.core.display import field_rows
+        from chanjiao.core.display import RELATED_ROWS, field_rows, related_list_url
 
         obj = self.get_object(pk)
         editable = self.ui.form is not None and self.ui.model.objects.editable_by(request.user).filter(pk=pk).exists()
@@ -110,9 +130,9 @@ class ObjectDetailView(ModelUIView):
             if isinstance(rows, QuerySet) and rows.model is related_ui.model:
                 rows = related_ui.joined(rows)
             table = related_ui.table(rows, request=request, prefix=f"{related_ui.name}-",
-                                     exclude=columns_pointing_to(related_ui, type(obj)))
-            RequestConfig(request, paginate={"per_page": 10}).configure(table)
-            tabs.append({"label": label, "table": table, "ui": related_ui})
+                                     exclude=columns_pointing_to(related_ui, type(obj)), per_page=RELATED_ROWS)
+            tabs.append({"label": label, "table": table, "ui": related_ui,
+                         "all_url": related_list_url(related_ui, obj)})
         deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
         return render(request, self.ui.detail_template, self.base_context(
             object=obj, rows=field_rows(obj, self.ui.detail_fields), can_edit=editable, can_delete=deletable,
@@ -175,10 +195,19 @@ class ObjectDeleteView(ModelUIView):
 
 
 class ObjectHistoryView(ModelUIView):
+    """An object's history, readable; 404 for whoever may not read it (``models.history_rule``)."""
+
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        obj = self.get_object(pk)
-        events = AuditEvent.objects.filter(object_type=audit.object_label(obj), object_id=str(obj.pk))[:200]
-        return render(request, "core/object_history.html", self.base_context(object=obj, events=events))
+        from django.http import Http404
 
+        from chanjiao.core.history import readable
+        from chanjiao.core.models import history_rule
 
-from chanjiao.core.import_views import ImportTemplateView, ObjectImportView  # noqa: E402,F401
+        # Not ``visible_to``: the audit admin reads histories of records they cannot browse.
+        obj = self.ui.model._default_manager.filter(pk=pk).first()
+        if obj is None or history_rule(request.user, obj) is None:
+            raise Http404
+        events = list(AuditEvent.objects.history_for(request.user, obj)[:200])
+        return render(request, "core/object_history.html", self.base_context(
+            object=obj, events=events, rows=readable(events),
+            can_view_object=self.ui.model.objects.visible_to(request.user).filter(pk=pk).exists()))

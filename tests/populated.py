@@ -1,0 +1,200 @@
+"""Fully populated objects for every model with a form: each optional field filled, dates set, booleans ticked.
+
+Shared by the generated tests that must see a lost or mangled value (``tests/browser/test_form_roundtrip.py``)
+and those that open every detail page (``tests/core/test_pagination.py``). ``BUILDERS`` maps a ModelUI's name
+to the persona who edits it and a builder; a test fails when a ModelUI with a form has no builder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import importlib.util
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.apps import apps
+
+from chanjiao.accounts.models import Membership
+from chanjiao.catalog.models import Region
+from chanjiao.core.registry import ModelUI, registry
+from chanjiao.core.roles import Role
+from chanjiao.orgs.models import (
+    Association,
+    BoardSeat,
+    BoardTerm,
+    Committee,
+    CommitteeMembership,
+    Contact,
+    GuidanceCommittee,
+    GuidanceMember,
+    Institute,
+    PillarIndustry,
+    Teacher,
+    VocationalGroup,
+)
+from tests import factories
+from tests.conftest import World, build_world
+
+DAY = dt.date(2019, 12, 31)  # the date the issue saw erased: day > 12, so no day/month ambiguity either
+
+
+def registered_uis() -> list[ModelUI]:
+    """Every ModelUI, without importing the URLconf (each app's ui.py fills the registry)."""
+    for app in apps.get_app_configs():
+        if app.name.startswith("chanjiao.") and importlib.util.find_spec(f"{app.name}.ui"):
+            importlib.import_module(f"{app.name}.ui")
+    return list(registry)
+
+
+def catalog(world: World) -> None:
+    world.region = factories.RegionFactory(code="410102", name="中原区", level=Region.Level.COUNTY)
+    world.industry = factories.IndustryFactory(code="3411", name="锅炉及辅助设备制造")
+    world.industry_b = factories.IndustryFactory(code="0131", name="谷物种植")
+    world.major = factories.MajorFactory(code="460103", name="数控技术")
+
+
+def _saved(obj: Any) -> Any:
+    obj.save()
+    return obj
+
+
+def _org_common(obj: Any, world: World, n: int) -> Any:
+    obj.short_name = f"简称{n}"
+    obj.region = world.region
+    obj.address = f"甲市学府路{n}号"
+    obj.website = f"https://www{n}.example.cn/"
+    return obj
+
+
+def _school(world: World) -> Any:
+    school = _org_common(world.school_a, world, 1)
+    school.school_level, school.funding, school.competent_authority = "bachelor_voc", "private", "甲市教育局"
+    school.save()
+    return school
+
+
+def _enterprise(world: World) -> Any:
+    firm = _org_common(world.enterprise, world, 2)
+    firm.industry, firm.size, firm.ownership = world.industry, "large", "foreign"
+    firm.headcount, firm.headcount_date, firm.is_leading, firm.integration_status = 320, DAY, True, "certified"
+    firm.established = dt.date(2008, 5, 12)
+    firm.save()
+    return firm
+
+
+def _department(world: World) -> Any:
+    dept = _org_common(world.department, world, 3)
+    dept.is_industry_authority = True
+    dept.save()
+    return dept
+
+
+def _association(world: World) -> Any:
+    return _saved(_org_common(Association(name="甲市智能制造行业协会", uscc=factories.valid_uscc(7_000_001),
+                                          industry=world.industry), world, 4))
+
+
+def _institute(world: World) -> Any:
+    return _saved(_org_common(Institute(name="甲市新材料研究院", uscc=factories.valid_uscc(7_000_002),
+                                        industry=world.industry), world, 5))
+
+
+def _contact(world: World) -> Any:
+    return Contact.objects.create(organisation=world.school_a, name="张老师", title="教务处处长", phone="13812345678",
+                                  email="zhang@example.cn", is_primary=True, note="负责校企合作")
+
+
+def _teacher(world: World) -> Any:
+    return Teacher.objects.create(school=world.school_a, name="赵老师", employee_no="A0001", subject="数控技术",
+                                  is_dual_qualified=True, enterprise_years=Decimal("1.5"), hire_date=DAY)
+
+
+def _group(world: World) -> Any:
+    if not hasattr(world, "group"):
+        world.group = VocationalGroup.objects.create(
+            name="甲市职业教育集团", short_name="甲职教", founded=dt.date(2013, 6, 28), approved_by="甲市人民政府",
+            secretariat=world.department_b, lead_school=world.school_a, description="全市职业教育集团")
+    return world.group
+
+
+def _term(world: World) -> Any:
+    return BoardTerm.objects.create(group=_group(world), number=2, elected_at=dt.date(2016, 10, 20),
+                                    start_date=dt.date(2016, 10, 21), end_date=DAY, note="第二届")
+
+
+def _seat(world: World) -> Any:
+    contact = _contact(world)
+    return BoardSeat.objects.create(term=_term(world), role="vice_chair", organisation=world.school_a,
+                                    contact=contact, person_name="张理事", person_title="院长")
+
+
+def _pillar(world: World) -> Any:
+    pillar = PillarIndustry.objects.create(group=_group(world), name="智能制造", order=10, description="装备制造")
+    pillar.industries.set([world.industry, world.industry_b])
+    return pillar
+
+
+def _committee(world: World) -> Any:
+    return Committee.objects.create(group=_group(world), pillar=_pillar(world), name="智能制造产学合作委员会",
+                                    director=world.department, vice_director=world.school_a,
+                                    secretary=world.school_b, founded=DAY, active=True)
+
+
+def _committee_membership(world: World) -> Any:
+    return CommitteeMembership.objects.create(committee=_committee(world), organisation=world.enterprise,
+                                              role="vice_director", person_name="王委员",
+                                              joined=dt.date(2019, 3, 5), left=DAY, note="副主任单位")
+
+
+def _guidance(world: World) -> Any:
+    return GuidanceCommittee.objects.create(school=world.school_a, name="数控技术专业教学指导委员会",
+                                            major=world.major, committee=_committee(world), founded=DAY,
+                                            active=True)
+
+
+def _guidance_member(world: World) -> Any:
+    return GuidanceMember.objects.create(committee=_guidance(world), organisation=world.enterprise,
+                                         person_name="李专家", person_title="高级工程师", role="vice_chair",
+                                         joined=dt.date(2019, 3, 5), left=DAY)
+
+
+def _user(world: World) -> Any:
+    return factories.UserFactory(username="wangxm", full_name="王小明", phone="13812345678",
+                                 email="wxm@example.cn", is_active=True)
+
+
+def _membership(world: World) -> Any:
+    return Membership.objects.create(user=_user(world), role=Role.SCHOOL_ADMIN, organisation=world.school_a,
+                                     active=True)
+
+
+# model name -> (who edits it, builder of a fully populated object)
+BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
+    "school": ("bureau_admin", _school),
+    "enterprise": ("bureau_admin", _enterprise),
+    "department": ("bureau_admin", _department),
+    "association": ("bureau_admin", _association),
+    "institute": ("bureau_admin", _institute),
+    "contact": ("bureau_admin", _contact),
+    "teacher": ("bureau_admin", _teacher),
+    "vocationalgroup": ("bureau_admin", _group),
+    "boardterm": ("bureau_admin", _term),
+    "boardseat": ("bureau_admin", _seat),
+    "pillarindustry": ("bureau_admin", _pillar),
+    "committee": ("bureau_admin", _committee),
+    "committeemembership": ("bureau_admin", _committee_membership),
+    "guidancecommittee": ("bureau_admin", _guidance),
+    "guidancemember": ("bureau_admin", _guidance_member),
+    "user": ("system_admin", _user),
+    "membership": ("security_admin", _membership),
+}
+
+
+def built(name: str) -> tuple[World, Any, Any]:
+    """A fresh world, the catalog rows the builders use, and (persona user, populated object) for ``name``."""
+    world = build_world()
+    catalog(world)
+    persona, builder = BUILDERS[name]
+    return world, world.users[persona], builder(world)
