@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import django_filters
+from django.utils.translation import gettext_lazy as _
 
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.core.filters import SearchFilterSet
@@ -16,10 +17,13 @@ class UserFilterSet(SearchFilterSet):
 
 class MembershipFilterSet(SearchFilterSet):
     search_fields = ("user__username", "user__full_name", "organisation__name")
+    # "查看全部" on a user's page leads here filtered to that user (choices: the accounts one may see).
+    user = django_filters.ModelChoiceFilter(queryset=lambda request: User.objects.visible_to(request.user),
+                                            label=_("用户"))
 
     class Meta:
         model = Membership
-        fields = ["role", "active"]
+        fields = ["user", "role", "active"]
 
 
 class ApiTokenFilterSet(django_filters.FilterSet):

@@ -32,6 +32,14 @@ class UserForm(ScopedModelForm):
         model = User
         fields = ["username", "full_name", "phone", "email", "is_active"]
 
+    def clean_username(self) -> str:
+        username = (self.cleaned_data.get("username") or "").strip()
+        # ID-01: a field error here, before the database's case-insensitive constraint would refuse it.
+        if User.objects.with_username(username).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("用户名“%(name)s”已被使用（用户名不区分大小写）。"),
+                                        params={"name": username}, code="unique")
+        return username
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         password = data.get("new_password")
@@ -60,6 +68,11 @@ class MembershipForm(ScopedModelForm):
     class Meta:
         model = Membership
         fields = ["user", "role", "organisation", "active"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        # The security admin reads no organisation's pages but must pick one by name to grant a role.
+        self.fields["organisation"].queryset = Membership.organisation_choices(user)
 
 
 class ApiTokenForm(ScopedModelForm):

@@ -5,21 +5,46 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel, AuditMixin
-from chanjiao.core.roles import ORG_ROLES, Role
+from chanjiao.core.roles import ADMIN_ROLES, ORG_ROLES, Role
 from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet
 
 
+def username_key(username: str) -> str:
+    """The form of a username that identifies an account (ID-01): case and outer blanks do not count.
+
+    The lockout counter (django-axes) is keyed on it too, so ``Alice`` and ``alice`` share one counter."""
+    return (username or "").strip().lower()
+
+
+def axes_username(request: Any, credentials: dict[str, Any] | None = None) -> str:
+    """``AXES_USERNAME_CALLABLE``: the normalised username, from the credentials or the login form."""
+    raw = (credentials or {}).get("username")
+    if raw is None and request is not None:
+        raw = getattr(request, "POST", {}).get("username")
+    return username_key(raw or "")
+
+
 class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
-    pass
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Log-in matches regardless of case, with the database's LOWER() — the same function as the
+        # unique constraint, so at most one account can match.
+        return self.alias(_username_ci=Lower(self.model.USERNAME_FIELD)).get(
+            _username_ci=Lower(Value((username or "").strip())))
+
+    def with_username(self, username: str) -> models.QuerySet:
+        """Accounts whose username equals ``username`` regardless of case (0 or 1 row)."""
+        return self.alias(_username_ci=Lower("username")).filter(_username_ci=Lower(Value(username.strip())))
 
 
 class User(AuditMixin, AbstractUser):
@@ -40,6 +65,11 @@ class User(AuditMixin, AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         ordering = ["username"]
+        constraints = [
+            # ID-01: ``alice`` and ``Alice`` would pass for one another in lists and logs.
+            models.UniqueConstraint(Lower("username"), name="user_username_ci_unique",
+                                    violation_error_message=_("该用户名已被使用（用户名不区分大小写）。")),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
@@ -47,10 +77,12 @@ class User(AuditMixin, AbstractUser):
     @classmethod
     def scope_q(cls, scope: Scope, action: str) -> Q | None:
         # The system admin manages accounts; the security admin sees them to grant roles.
-        if scope.has(Role.SYSTEM_ADMIN):
+        if action != CHANGE and scope.has(Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN):
             return Q()
-        if action != CHANGE and scope.has(Role.SECURITY_ADMIN):
-            return Q()
+        if action == CHANGE and scope.has(Role.SYSTEM_ADMIN):
+            # AC-07: never the account of an administrator of another kind (edit, password reset,
+            # deactivation, delete) — else the system admin could take over the audit admin's account.
+            return ~Q(pk__in=admins_of_other_kinds(scope))
         return Q(pk=scope.user_id) if action != CHANGE else None
 
     @classmethod
@@ -60,6 +92,12 @@ class User(AuditMixin, AbstractUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+
+
+def admins_of_other_kinds(scope: Scope) -> models.QuerySet:
+    """User ids holding an active administrator role that ``scope`` does not hold (三权分立)."""
+    other_kinds = ADMIN_ROLES - scope.roles
+    return Membership.objects.filter(active=True, role__in=other_kinds).values("user_id")
 
 
 class Membership(AuditedModel):
@@ -102,6 +140,19 @@ class Membership(AuditedModel):
     @classmethod
     def can_create(cls, scope: Scope) -> bool:
         return scope.has(Role.SECURITY_ADMIN)
+
+    @classmethod
+    def organisation_choices(cls, user: Any) -> models.QuerySet:
+        """Organisations offered when granting a role: every one, by name only, to whoever grants roles.
+
+        The security admin needs the names to grant organisation roles, never the business data
+        (detail pages stay 404 through ``Organisation.scope_q``); anyone else gets what they may see."""
+        from chanjiao.core.scoping import can_create
+        from chanjiao.orgs.models import Organisation
+
+        if can_create(cls, user):
+            return Organisation.objects.order_by("kind", "name").only("id", "kind", "name")
+        return Organisation.objects.visible_to(user)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

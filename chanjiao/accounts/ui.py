@@ -22,3 +22,7 @@ tokens = register(ModelUI(ApiToken, filters.ApiTokenFilterSet, tables.ApiTokenTa
                           actions=[DetailAction(_("吊销令牌"), "accounts:apitoken_revoke", "ban",
                                                 allowed=lambda user, token: token.is_active
                                                 and token.user_id == user.pk)]))
+
+# The user page lists the account's roles and organisations (only the memberships the viewer may see).
+users.related = [(_("角色与所属单位"), lambda obj, user: Membership.objects.visible_to(user).filter(user=obj),
+                  memberships)]

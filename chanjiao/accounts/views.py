@@ -34,7 +34,7 @@ def lockout_response(request: HttpRequest, credentials: Any = None, *args: Any, 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("core:dashboard")
+    success_url = reverse_lazy("reports:dashboard")
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)

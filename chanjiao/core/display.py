@@ -40,3 +40,27 @@ def display(obj: models.Model, f: models.Field) -> Any:
     if hasattr(value, "isoformat"):
         return formats.date_format(value, "Y-m-d")
     return value
+
+
+# Rows a related table shows inside a detail-page card before "查看全部" leads to the list page.
+RELATED_ROWS = 50
+
+
+def related_list_url(related_ui: Any, parent: models.Model) -> str:
+    """The related model's list page filtered to ``parent`` (``/orgs/teacher/?school=7``), or "".
+
+    The filter is the related model's one foreign key to the parent's model that its FilterSet
+    offers; without such a filter there is no list to link to (e.g. a computed timeline)."""
+    from django.urls import NoReverseMatch, reverse
+
+    concrete = parent._meta.concrete_model
+    filters = getattr(related_ui.filterset, "base_filters", {})
+    names = [f.name for f in related_ui.model._meta.concrete_fields
+             if f.many_to_one and f.related_model is not None
+             and f.related_model._meta.concrete_model is concrete and f.name in filters]
+    if len(names) != 1 or related_ui.model._meta.concrete_model is concrete:
+        return ""
+    try:
+        return f"{reverse(related_ui.url_name('list'))}?{names[0]}={parent.pk}"
+    except NoReverseMatch:  # a table-only ModelUI without pages
+        return ""

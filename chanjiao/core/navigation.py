@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +15,20 @@ from chanjiao.core.roles import Role
 from chanjiao.core.scoping import get_scope
 
 
+def never_matches(queryset: QuerySet) -> bool:
+    """True when the query's WHERE clause is empty by construction (``pk__in=[]``, ``.none()``)."""
+    query = queryset.query
+    if query.is_empty():
+        return True
+    try:
+        query.get_compiler(using=queryset.db).compile(query.where)
+    except EmptyResultSet:
+        return True
+    except FullResultSet:  # no condition at all: every row
+        return False
+    return False
+
+
 def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     scope = get_scope(user)
@@ -20,8 +36,9 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     for ui in sorted(registry, key=lambda u: u.menu_order):
         if not ui.menu_group or (ui.menu_roles is not None and not scope.has(*ui.menu_roles)):
             continue
-        # .none() leaves an empty query: no SQL is run to decide what the menu shows.
-        if ui.model.objects.visible_to(user).query.is_empty():
+        # A page whose rule can match no row (.none(), or ``nothing()`` for a role without
+        # organisations) is no use to this role: no entry. No SQL is run to decide this.
+        if never_matches(ui.model.objects.visible_to(user)):
             continue
         url = reverse(ui.url_name("list"))
         groups.setdefault(str(ui.menu_group), []).append(

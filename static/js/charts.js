@@ -8,9 +8,19 @@ document.addEventListener("DOMContentLoaded", () => {
       chart.setOption({ color: palette, tooltip: { trigger: "item" }, legend: { bottom: 0 },
         series: [{ type: "pie", radius: ["40%", "70%"], label: { formatter: "{b}\n{c}" }, data: data.labels.map((n, i) => ({ name: n, value: data.values[i] })) }] });
     } else {
-      chart.setOption({ color: palette, tooltip: {}, grid: { left: 140, right: 20, top: 10, bottom: 30 },
-        xAxis: { type: "value" }, yAxis: { type: "category", data: data.labels, inverse: true },
+      // containLabel + a wrapping width: long (English) category names wrap instead of being cut at 140 px.
+      chart.setOption({ color: palette, tooltip: {}, grid: { left: 8, right: 20, top: 10, bottom: 30, containLabel: true },
+        xAxis: { type: "value" },
+        yAxis: { type: "category", data: data.labels, inverse: true,
+          axisLabel: { width: Math.min(220, Math.max(90, el.clientWidth * 0.35)), overflow: "break", lineHeight: 14 } },
         series: [{ type: "bar", data: data.values, barMaxWidth: 18 }] });
+    }
+    // A bar or slice opens the list of exactly the rows it counts (core/figures.py drill_url).
+    if (data.urls) {
+      chart.on("click", (params) => {
+        const url = data.urls[params.dataIndex];
+        if (url) window.location.assign(url);
+      });
     }
     window.addEventListener("resize", () => chart.resize());
   });

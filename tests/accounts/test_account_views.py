@@ -16,6 +16,8 @@ class TestUserViews(ModelHarness):
     persona = "system_admin"  # only the system admin manages accounts
     creator = "system_admin"
     has_out_of_scope = False  # the system admin sees every account
+    read_only_persona_reads = False  # the leader reads business data, never accounts
+    persona_reads_history = False  # an account's history (logins …) is the audit admin's alone
     natural_key = "username"
     edit_changes = {"full_name": "王小明", "email": "wxm@example.cn"}
 
@@ -36,6 +38,8 @@ class TestMembershipViews(ModelHarness):
     persona = "security_admin"  # only the security admin grants roles …
     creator = "security_admin"
     out_of_scope_visible = True  # … and never their own (AC-07): visible, not editable
+    read_only_persona_reads = False  # the leader reads business data, never role grants
+    persona_reads_history = False  # role grants' history is the audit admin's alone
     edit_changes = {"active": False}
 
     def in_scope(self, world: Any) -> Any:
@@ -62,6 +66,7 @@ class TestMembershipViews(ModelHarness):
 class TestApiTokenViews(ModelHarness):
     ui = ui.tokens
     persona = "school_admin_a"  # a token is seen by its owner only
+    persona_reads_history = False  # a token's history is the audit admin's alone
 
     def in_scope(self, world: Any) -> Any:
         return factories.issue_token(world.school_admin_a, "甲校数据同步")[0]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from chanjiao.accounts.models import Membership, User
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.roles import Role
@@ -22,7 +24,7 @@ def test_audit_admin_reads_and_searches_the_audit_log(world: Any, login: Any) ->
     login("school_admin_a")  # leaves a "login" security event to find
     response = client.get("/audit/")
     assert response.status_code == 200
-    response = client.get("/audit/", {"actor_username": "school_admin_a", "action": "login"})
+    response = client.get("/audit/", {"actor": str(world.school_admin_a.pk), "action": "login"})
     assert response.status_code == 200
     rows = [row.record for row in response.context["table"].paginated_rows]
     assert rows and all(r.actor_username == "school_admin_a" and r.action == "login" for r in rows)
@@ -89,3 +91,73 @@ def test_admin_roles_see_no_business_data(world: Any, login: Any) -> None:
         client = login(persona)
         assert client.get(f"/orgs/school/{world.school_a.pk}/edit/").status_code in (403, 404)
         assert client.post("/orgs/school/add/", {"name": "越权学校", "school_code": "4141000055"}).status_code == 403
+
+
+# --- AC-07: no administrator manages the account of an administrator of another kind ---------------------------
+
+ADMIN_KINDS = ("system_admin", "security_admin", "audit_admin")
+# The system and security admins see every account (to manage it / to grant roles): refused writes are 403.
+# The audit admin sees only their own account: any other is a 404.
+REFUSAL = {"system_admin": 403, "security_admin": 403, "audit_admin": 404}
+PAIRS = [(actor, target) for actor in ADMIN_KINDS for target in ADMIN_KINDS if actor != target]
+
+
+def _account_state(user: User) -> tuple[Any, ...]:
+    fresh = User.objects.get(pk=user.pk)
+    return fresh.username, fresh.full_name, fresh.email, fresh.is_active, fresh.password, fresh.must_change_password
+
+
+@pytest.mark.parametrize(("actor", "target"), PAIRS)
+def test_admin_cannot_open_the_edit_page_of_another_kind(world: Any, login: Any, actor: str, target: str) -> None:
+    victim = world.users[target]
+    assert login(actor).get(f"/accounts/user/{victim.pk}/edit/").status_code == REFUSAL[actor]
+
+
+@pytest.mark.parametrize(("actor", "target"), PAIRS)
+def test_admin_cannot_edit_or_reset_the_password_of_another_kind(world: Any, login: Any, actor: str,
+                                                                   target: str) -> None:
+    victim = world.users[target]
+    before = _account_state(victim)
+    events = AuditEvent.objects.filter(object_type="accounts.user", object_id=str(victim.pk)).count()
+    response = login(actor).post(f"/accounts/user/{victim.pk}/edit/", {
+        "username": victim.username, "full_name": "被接管", "email": "taken@example.cn",
+        "new_password": "Kp4#vW9!qz2R"})  # is_active left out: an attempt to deactivate as well
+    assert response.status_code == REFUSAL[actor]
+    assert _account_state(victim) == before
+    assert not User.objects.get(pk=victim.pk).check_password("Kp4#vW9!qz2R")
+    assert AuditEvent.objects.filter(object_type="accounts.user", object_id=str(victim.pk)).count() == events
+
+
+@pytest.mark.parametrize(("actor", "target"), PAIRS)
+def test_admin_cannot_open_the_delete_page_of_another_kind(world: Any, login: Any, actor: str, target: str) -> None:
+    victim = world.users[target]
+    assert login(actor).get(f"/accounts/user/{victim.pk}/delete/").status_code == REFUSAL[actor]
+
+
+@pytest.mark.parametrize(("actor", "target"), PAIRS)
+def test_admin_cannot_delete_the_account_of_another_kind(world: Any, login: Any, actor: str, target: str) -> None:
+    victim = world.users[target]
+    assert login(actor).post(f"/accounts/user/{victim.pk}/delete/").status_code == REFUSAL[actor]
+    assert User.objects.filter(pk=victim.pk).exists()
+    assert Membership.objects.filter(user=victim, role=target, active=True).exists()
+
+
+def test_system_admin_still_manages_business_users_and_other_system_admins(world: Any, login: Any) -> None:
+    # The positive side of the rule: the refusals above are about the kind, not a blanket ban.
+    colleague = User.objects.create_user(username="sysadmin2", password="Kp4#vW9!qz2R")
+    Membership.objects.create(user=colleague, role=Role.SYSTEM_ADMIN)
+    client = login("system_admin")
+    for user in (world.school_admin_a, colleague):
+        assert client.get(f"/accounts/user/{user.pk}/edit/").status_code == 200
+        response = client.post(f"/accounts/user/{user.pk}/edit/", {
+            "username": user.username, "full_name": "已重置", "new_password": "Zr8$mQ2!wx7T", "is_active": "on"})
+        assert response.status_code == 302
+        fresh = User.objects.get(pk=user.pk)
+        assert fresh.check_password("Zr8$mQ2!wx7T") and fresh.must_change_password
+
+
+def test_a_dormant_admin_role_does_not_protect_the_account(world: Any, login: Any) -> None:
+    # Only an active role counts: a former audit admin is a business user the system admin manages.
+    former = User.objects.create_user(username="former_auditor", password="Kp4#vW9!qz2R")
+    Membership.objects.create(user=former, role=Role.AUDIT_ADMIN, active=False)
+    assert login("system_admin").get(f"/accounts/user/{former.pk}/edit/").status_code == 200

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         parser.add_argument("--role", default=Role.SYSTEM_ADMIN, choices=sorted(str(r) for r in ADMIN_ROLES))
 
     def handle(self, *args: Any, username: str, role: str, **options: Any) -> None:
-        if User.objects.filter(username=username).exists():
+        if User.objects.with_username(username).exists():  # ID-01: regardless of case
             raise CommandError(f"用户名 {username} 已存在。")
         password = random_password()
         with audit_context(source="command:create_admin"), transaction.atomic():
