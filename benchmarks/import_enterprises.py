@@ -122,7 +122,7 @@ def prepare(url: str, rows: int, work: Path) -> dict[str, Any]:
                 "is_demo": "f", "school_code": None, "school_level": "", "funding": "", "competent_authority": "",
                 "uscc": code, "industry_id": industry_ids[industry], "size": size[1], "ownership": owner[1],
                 "headcount": headcount, "headcount_date": day.isoformat(), "is_leading": "t" if leading else "f",
-                "integration_status": "none", "is_industry_authority": "f",
+                "established": None, "integration_status": "none", "is_industry_authority": "f",
             }
             out.writerow([r"\N" if values.get(c, "") is None else values.get(c, "") for c in columns])
     book.close()

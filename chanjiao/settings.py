@@ -88,6 +88,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
+    "chanjiao.core.denials.AccessDeniedMiddleware",  # 403/404 → security event, outside the view's transaction
+    "chanjiao.core.db.RequestTransactionMiddleware",  # last: wraps the view like ATOMIC_REQUESTS
 ]
 
 ROOT_URLCONF = "chanjiao.urls"
@@ -116,8 +118,16 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
-# Requests run in one transaction: a refused write (scoping re-check, audit failure) rolls back whole.
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# A write request runs in one transaction: a refused write (scoping re-check, audit failure) rolls
+# back whole. On SQLite only unsafe methods do (chanjiao.core.db.RequestTransactionMiddleware), so
+# page views never hold the single write lock; PostgreSQL keeps one transaction per request.
+# REQUEST_TRANSACTIONS=legacy restores ATOMIC_REQUESTS everywhere (before/after benchmark only).
+REQUEST_TRANSACTIONS = env_str("REQUEST_TRANSACTIONS", "by_method")
+if REQUEST_TRANSACTIONS not in {"by_method", "legacy"}:
+    raise ImproperlyConfigured("REQUEST_TRANSACTIONS must be by_method or legacy")
+DATABASES["default"]["ATOMIC_REQUESTS"] = not (
+    DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and REQUEST_TRANSACTIONS == "by_method"
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
@@ -156,6 +166,8 @@ LOCKOUT_MINUTES = env_int("LOCKOUT_MINUTES", 30)
 AXES_FAILURE_LIMIT = LOCKOUT_FAILURES
 AXES_COOLOFF_TIME = timedelta(minutes=LOCKOUT_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Log-in ignores the case of usernames (ID-01), so the lockout counter must too.
+AXES_USERNAME_CALLABLE = "chanjiao.accounts.models.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "chanjiao.accounts.views.lockout_response"
 AXES_VERBOSE = False
@@ -172,7 +184,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:dashboard"
+LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
@@ -182,6 +194,8 @@ AUDIT_MIN_RETENTION_DAYS = 183  # 网络安全法 Art. 21: at least six months o
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5_000)
+# Attachments (core/attachments.py): refused above this size, before the file is read.
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -192,6 +206,8 @@ LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Asia/Shanghai"
+# One date format everywhere (2016-10-20): display formats per language in chanjiao/formats/.
+FORMAT_MODULE_PATH = ["chanjiao.formats"]
 USE_I18N = True
 USE_TZ = True
 
@@ -199,8 +215,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise warns on every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Attachments: files under ATTACHMENT_DIR by default; ATTACHMENT_STORAGE_BACKEND=storages.backends.s3.S3Storage
+# (django-storages, installed separately — docs/deployment.md) when several web servers share them (S3, MinIO).
+_ATTACHMENT_BACKEND = env_str("ATTACHMENT_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage")
+_ATTACHMENT_STORAGE: dict = {"BACKEND": _ATTACHMENT_BACKEND}
+if _ATTACHMENT_BACKEND == "django.core.files.storage.FileSystemStorage":
+    _ATTACHMENT_STORAGE["OPTIONS"] = {"location": Path(env_str("ATTACHMENT_DIR", str(VAR_DIR / "attachments")))}
+else:  # S3-compatible: files are streamed through the scoped download view, never by a bucket URL
+    if not env_str("ATTACHMENT_S3_BUCKET"):
+        raise ImproperlyConfigured("ATTACHMENT_S3_BUCKET is required with ATTACHMENT_STORAGE_BACKEND")
+    _ATTACHMENT_STORAGE["OPTIONS"] = {
+        "bucket_name": env_str("ATTACHMENT_S3_BUCKET"),
+        "endpoint_url": env_str("ATTACHMENT_S3_ENDPOINT_URL") or None,
+        "region_name": env_str("ATTACHMENT_S3_REGION") or None,
+        "access_key": env_str("ATTACHMENT_S3_ACCESS_KEY"),
+        "secret_key": env_str("ATTACHMENT_S3_SECRET_KEY"),
+        "file_overwrite": False,
+        "default_acl": "private",
+    }
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
+    # Uploaded documents, never served as static files: only through the scoped download view.
+    "attachments": _ATTACHMENT_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if PROFILE == "test"
