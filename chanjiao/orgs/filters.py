@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.catalog.models import Industry, Region
 from chanjiao.core.filters import SearchFilterSet
+from chanjiao.core.scoping import get_scope
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -48,9 +49,32 @@ def _industry(model: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(queryset=_used_by(model, "industry"), label=_("所属行业"))
 
 
+def _industry_sections() -> list[tuple[str, str]]:
+    # Read per request (the catalog is loaded after start-up); about twenty 门类.
+    return list(Industry.objects.filter(level=Industry.Level.SECTION).order_by("code").values_list("code", "name"))
+
+
+class OwnRowsFilterSet(SearchFilterSet):
+    """Adds ``mine`` (仅本单位): the rows of the requesting user's own organisations — the
+    dashboard's "本单位" figures drill down to it, whatever number of organisations the user has."""
+
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("仅本单位"))
+    mine_path = "organisation_id"
+
+    def mine_q(self, orgs: frozenset[int]) -> Q:
+        return Q(**{f"{self.mine_path}__in": orgs})
+
+    def filter_mine(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if not value:  # "仅本单位：否" reads as "not only mine", i.e. every visible row
+            return queryset
+        return queryset.filter(self.mine_q(get_scope(getattr(self.request, "user", None)).orgs()))
+
+
 class SchoolFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "school_code")
     region = _region(School)
+    # Breakdowns for core/figures.py: dimension name → the filter that selects one value.
+    dimensions = {"county": "region", "school_level": "school_level"}
 
     class Meta:
         model = School
@@ -61,6 +85,9 @@ class EnterpriseFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "uscc")
     region = _region(Enterprise)
     industry = _industry(Enterprise)
+    industry_section = django_filters.ChoiceFilter(field_name="industry__section", choices=_industry_sections,
+                                                   label=_("行业门类"))
+    dimensions = {"county": "region", "industry_section": "industry_section"}
 
     class Meta:
         model = Enterprise
@@ -93,7 +120,7 @@ class InstituteFilterSet(SearchFilterSet):
         fields = ["region"]
 
 
-class ContactFilterSet(SearchFilterSet):
+class ContactFilterSet(OwnRowsFilterSet):
     search_fields = ("name", "title", "organisation__name")
 
     class Meta:
@@ -101,8 +128,10 @@ class ContactFilterSet(SearchFilterSet):
         fields = ["organisation", "is_primary"]
 
 
-class TeacherFilterSet(SearchFilterSet):
+class TeacherFilterSet(OwnRowsFilterSet):
     search_fields = ("name", "employee_no", "subject")
+    mine_path = "school_id"
+    dimensions = {"school": "school"}
 
     class Meta:
         model = Teacher
@@ -139,13 +168,19 @@ class PillarIndustryFilterSet(SearchFilterSet):
         fields = ["group"]
 
 
-class CommitteeFilterSet(SearchFilterSet):
+class CommitteeFilterSet(OwnRowsFilterSet):
+    mine = django_filters.BooleanFilter(method="filter_mine", label=_("仅本单位参与的（在任）"))
+
+    def mine_q(self, orgs: frozenset[int]) -> Q:
+        seats = CommitteeMembership.objects.visible_to(getattr(self.request, "user", None)).current()
+        return Q(pk__in=seats.filter(organisation_id__in=orgs).values("committee_id"))
+
     class Meta:
         model = Committee
         fields = ["group", "pillar", "director", "active"]
 
 
-class MembershipStateFilterSet(SearchFilterSet):
+class MembershipStateFilterSet(OwnRowsFilterSet):
     """Adds "current only" to the history-keeping membership lists."""
 
     current = django_filters.BooleanFilter(field_name="left", lookup_expr="isnull", label=_("仅现任"))
@@ -159,8 +194,9 @@ class CommitteeMembershipFilterSet(MembershipStateFilterSet):
         fields = ["committee", "role", "organisation"]
 
 
-class GuidanceCommitteeFilterSet(SearchFilterSet):
+class GuidanceCommitteeFilterSet(OwnRowsFilterSet):
     search_fields = ("name", "school__name")
+    mine_path = "school_id"
 
     class Meta:
         model = GuidanceCommittee

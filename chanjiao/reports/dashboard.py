@@ -1,75 +1,110 @@
-"""The landing dashboard: figures computed from records, within the user's scope.
+"""The landing dashboard: figures declared once (core/figures.py), counted within the user's scope.
 
-One GROUP BY per figure family; nothing is summed in Python over rows.
+Each tile, bar, slice and own-organisation figure is a ``Figure`` over a list page's FilterSet, so
+it links to the list that shows exactly the rows it counts. A fixed number of queries per page
+(one per figure family), however many rows; nothing is summed in Python over rows.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from chanjiao.core.figures import Figure, FigureValue, declare, evaluate
 from chanjiao.core.scoping import get_scope
+from chanjiao.orgs import ui as orgs_ui
+from chanjiao.orgs.models import OrgKind
+
+# One tile per kind of organisation; the school and enterprise tiles are broken down by the charts.
+ORGANISATIONS = declare(
+    Figure("schools", OrgKind.SCHOOL.label, ui=orgs_ui.schools, dims=("school_level", "county")),
+    Figure("enterprises", OrgKind.ENTERPRISE.label, ui=orgs_ui.enterprises, dims=("industry_section", "county")),
+    Figure("departments", OrgKind.DEPARTMENT.label, ui=orgs_ui.departments),
+    Figure("associations", OrgKind.ASSOCIATION.label, ui=orgs_ui.associations),
+    Figure("institutes", OrgKind.INSTITUTE.label, ui=orgs_ui.institutes),
+)
+SCHOOLS, ENTERPRISES = ORGANISATIONS[0], ORGANISATIONS[1]
+TILE_KINDS = {"schools": OrgKind.SCHOOL, "enterprises": OrgKind.ENTERPRISE, "departments": OrgKind.DEPARTMENT,
+              "associations": OrgKind.ASSOCIATION, "institutes": OrgKind.INSTITUTE}
+
+# What the user's own organisations hold ("仅本单位" in each list: the drill-down shows the same rows).
+MINE = {"mine": "true"}
+SCHOOL_FIGURES = declare(
+    Figure("own_teachers", gettext_lazy("教师"), ui=orgs_ui.teachers, params=MINE, dims=("school",)),
+    Figure("own_dual_qualified_teachers", gettext_lazy("其中双师型教师"), ui=orgs_ui.teachers,
+           params={**MINE, "is_dual_qualified": "true"}, dims=("school",)),
+    Figure("own_guidance_committees", gettext_lazy("本校专业教学指导委员会"), ui=orgs_ui.guidance_committees,
+           params=MINE),
+)
+OWN_FIGURES = declare(
+    Figure("own_contacts", gettext_lazy("本单位联系人"), ui=orgs_ui.contacts, params=MINE),
+    Figure("own_committees", gettext_lazy("参与产学合作委员会（在任）"), ui=orgs_ui.committees, params=MINE),
+    Figure("own_guidance_seats", gettext_lazy("专业教学指导委员会委员席位（在任）"), ui=orgs_ui.guidance_members,
+           params={**MINE, "current": "true"}),
+)
+
+
+def _item(value: FigureValue) -> dict[str, Any]:
+    return {"key": value.key, "label": value.label, "value": value.value, "url": value.drill_url}
+
+
+def _chart(value: FigureValue, title: str, kind: str) -> dict[str, Any]:
+    """An ECharts series whose every bar or slice carries the drill URL of its rows (static/js/charts.js)."""
+    return {"key": value.key, "title": title, "type": kind, "labels": [g.label for g in value.groups],
+            "values": [g.value for g in value.groups], "urls": [g.drill_url for g in value.groups]}
 
 
 def dashboard_for(user: Any) -> dict[str, Any]:
-    from chanjiao.catalog.models import Industry
-    from chanjiao.orgs.models import Organisation, OrgKind, SchoolLevel
+    from chanjiao.orgs.models import Organisation
 
     scope = get_scope(user)
-    visible = Organisation.objects.visible_to(user)
-    by_kind = dict(visible.order_by().values_list("kind").annotate(n=Count("id")))
-    tiles = [{"label": str(label), "value": by_kind.get(kind, 0), "kind": kind} for kind, label in OrgKind.choices]
+    own = list(Organisation.objects.visible_to(user).filter(pk__in=scope.orgs()).values("id", "name", "kind"))
+    tiles: list[dict[str, Any]] = []
+    charts: list[dict[str, Any]] = []
+    if scope.business_user:
+        counted = evaluate(ORGANISATIONS, {}, user)
+        tiles = [{**_item(counted[f.key]), "kind": TILE_KINDS[f.key]} for f in ORGANISATIONS]
+        by_section = evaluate([ENTERPRISES], {}, user, by="industry_section")[ENTERPRISES.key]
+        by_level = evaluate([SCHOOLS], {}, user, by="school_level")[SCHOOLS.key]
+        charts = [c for c in (_chart(by_section, _("企业行业分布（国民经济行业门类）"), "bar"),
+                              _chart(by_level, _("学校办学层次"), "pie")) if c["values"]]
+    figures = own_figures(user, own) if own else []
+    return {"tiles": tiles, "own_organisations": own, "charts": charts,
+            "figures": figures, "roles": sorted(scope.roles), "admin_duties": admin_duties(scope)}
 
-    sections = dict(
-        visible.filter(kind=OrgKind.ENTERPRISE, industry__isnull=False)
-        .order_by().values_list("industry__section").annotate(n=Count("id"))
-    )
-    section_names = dict(Industry.objects.filter(level=Industry.Level.SECTION, code__in=sections)
-                         .values_list("code", "name"))
-    enterprise_chart = {
-        "title": _("企业行业分布（国民经济行业门类）"),
-        "type": "bar",
-        "labels": [section_names.get(code, code) for code in sorted(sections)],
-        "values": [sections[code] for code in sorted(sections)],
+
+def own_figures(user: Any, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """What the user's own organisations hold: people, committee seats, guidance work (a query per family)."""
+    declared = [*SCHOOL_FIGURES, *OWN_FIGURES] if any(o["kind"] == OrgKind.SCHOOL for o in own) else [*OWN_FIGURES]
+    counted = evaluate(declared, {}, user)
+    return [_item(counted[f.key]) for f in declared]
+
+
+def admin_duties(scope: Any) -> list[dict[str, Any]]:
+    """What each system administrator does here (三权分立), with links to the pages of that duty only.
+
+    The text states the scope rules as built: none of the three reads business data; the security
+    admin sees organisations only as names to pick when granting a role."""
+    from chanjiao.core.roles import Role
+
+    duties = {
+        Role.SYSTEM_ADMIN: (
+            _("系统管理员：新建和停用账户，为业务用户和其他系统管理员重置密码。角色由安全管理员授予；"
+              "安全管理员和审计管理员的账户不由您管理；审计日志只有审计管理员能查阅。"),
+            [(_("用户"), "accounts:user_list"), (_("角色授权"), "accounts:membership_list")],
+        ),
+        Role.SECURITY_ADMIN: (
+            _("安全管理员：为用户授予和收回角色（不能给自己授权）。授权时可按名称选择单位，"
+              "但不能查看学校、企业等单位的业务数据；账户由系统管理员管理。"),
+            [(_("角色授权"), "accounts:membership_list"), (_("用户"), "accounts:user_list")],
+        ),
+        Role.AUDIT_ADMIN: (
+            _("审计管理员：查阅、筛选和导出审计日志，不能修改任何数据，也不管理账户和角色。"),
+            [(_("审计日志"), "core:audit_search")],
+        ),
     }
-    levels = dict(visible.filter(kind=OrgKind.SCHOOL).order_by().values_list("school_level")
-                  .annotate(n=Count("id")))
-    school_chart = {
-        "title": _("学校办学层次"),
-        "type": "pie",
-        "labels": [str(label) for value, label in SchoolLevel.choices if levels.get(value)],
-        "values": [levels[value] for value, _label in SchoolLevel.choices if levels.get(value)],
-    }
-    own = list(visible.filter(pk__in=scope.orgs()).values("id", "name", "kind"))
-    figures = own_figures(user, [o["id"] for o in own]) if own else []
-    charts = [c for c in (enterprise_chart, school_chart) if c["values"]] if scope.business_user else []
-    return {"tiles": tiles if scope.business_user else [], "own_organisations": own, "charts": charts,
-            "figures": figures, "roles": sorted(scope.roles)}
-
-
-def own_figures(user: Any, org_ids: list[int]) -> list[dict[str, Any]]:
-    """What the user's own organisations hold: people, committee seats, guidance work (one query each)."""
-    from django.db.models import Q
-
-    from chanjiao.orgs.models import CommitteeMembership, Contact, GuidanceCommittee, GuidanceMember, Teacher
-
-    teachers = Teacher.objects.visible_to(user).filter(school_id__in=org_ids).aggregate(
-        total=Count("id"), dual=Count("id", filter=Q(is_dual_qualified=True)))
-    figures = [
-        (_("本单位联系人"), Contact.objects.visible_to(user).filter(organisation_id__in=org_ids).count(),
-         "orgs:contact_list"),
-        (_("参与产学合作委员会（在任）"), CommitteeMembership.objects.visible_to(user).current()
-         .filter(organisation_id__in=org_ids).values("committee").distinct().count(), "orgs:committeemembership_list"),
-        (_("专业教学指导委员会委员席位（在任）"), GuidanceMember.objects.visible_to(user).current()
-         .filter(organisation_id__in=org_ids).count(), "orgs:guidancemember_list"),
-    ]
-    if teachers["total"]:
-        figures[:0] = [
-            (_("教师"), teachers["total"], "orgs:teacher_list"),
-            (_("其中双师型教师"), teachers["dual"], "orgs:teacher_list"),
-            (_("本校专业教学指导委员会"), GuidanceCommittee.objects.visible_to(user).filter(school_id__in=org_ids)
-             .count(), "orgs:guidancecommittee_list"),
-        ]
-    return [{"label": str(label), "value": value, "url": url} for label, value, url in figures]
+    return [{"role": str(Role(role).label), "text": str(text),
+             "links": [{"label": str(label), "url": url} for label, url in links]}
+            for role, (text, links) in duties.items() if scope.has(role)]

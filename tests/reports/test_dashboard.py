@@ -15,8 +15,9 @@ from chanjiao.reports.dashboard import dashboard_for
 from tests import factories
 
 
-def figure(dashboard: dict, label: str) -> int:
-    return next(f["value"] for f in dashboard["figures"] if f["label"] == label)
+def figure(dashboard: dict, key: str) -> int:
+    """A figure by its declared key (core/figures.py), never by its (translated) label."""
+    return next(f["value"] for f in dashboard["figures"] if f["key"] == key)
 
 
 @pytest.mark.parametrize("seed", [1, 7, 42])
@@ -35,9 +36,9 @@ def test_school_figures_count_only_the_admins_school(world: Any, seed: int) -> N
 
     dashboard = dashboard_for(world.school_admin_a)
 
-    assert figure(dashboard, "教师") == own_total
-    assert figure(dashboard, "其中双师型教师") == own_dual
-    assert figure(dashboard, "本单位联系人") == contacts
+    assert figure(dashboard, "own_teachers") == own_total
+    assert figure(dashboard, "own_dual_qualified_teachers") == own_dual
+    assert figure(dashboard, "own_contacts") == contacts
 
 
 @pytest.mark.parametrize("seed", [3, 11])
@@ -62,19 +63,19 @@ def test_organisation_tiles_are_counted_from_records(world: Any, seed: int) -> N
     expected[OrgKind.ENTERPRISE] += extra_enterprises
 
     dashboard = dashboard_for(world.bureau_admin)
-    tiles = {t["kind"]: t["value"] for t in dashboard["tiles"]}
+    tiles = {t["kind"]: t["value"] for t in dashboard["tiles"]}  # "kind": the tile's OrgKind
 
     assert tiles == expected
     with_industry = Organisation.objects.filter(kind=OrgKind.ENTERPRISE, industry__isnull=False)
     by_section = Counter(with_industry.values_list("industry__section", flat=True))
-    chart = next(c for c in dashboard["charts"] if c["type"] == "bar")
+    chart = next(c for c in dashboard["charts"] if c["key"] == "enterprises")
     assert sum(chart["values"]) == with_industry.count() and sorted(chart["values"]) == sorted(by_section.values())
 
 
 def test_dashboard_page_shows_the_figures_and_admins_see_no_business_data(world: Any, login: Any) -> None:
     Teacher.objects.create(school=world.school_a, name="赵老师", employee_no="Z1", is_dual_qualified=True)
-    page = login("school_admin_a").get(reverse("core:dashboard")).content.decode()
-    assert "甲市第一职业技术学院" in page and "其中双师型教师" in page
+    page = login("school_admin_a").get(reverse("reports:dashboard")).content.decode()
+    assert "甲市第一职业技术学院" in page and 'data-testid="figure-own_dual_qualified_teachers"' in page
 
-    admin_page = login("system_admin").get(reverse("core:dashboard")).content.decode()
+    admin_page = login("system_admin").get(reverse("reports:dashboard")).content.decode()
     assert "data-testid=\"tile-" not in admin_page and "不显示业务数据" in admin_page
