@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core import audit
 from chanjiao.core.scoping import ScopedManager
+from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
 
 
 class AuditMixin(models.Model):
@@ -65,14 +67,53 @@ def _audit_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
         audit.record_change("delete", instance, audit.snapshot(instance), None)
 
 
+class AuditEventQuerySet(models.QuerySet):
+    def history_of(self, obj: models.Model) -> AuditEventQuerySet:
+        return self.filter(object_type=audit.object_label(obj), object_id=str(obj.pk))
+
+    def history_for(self, user: Any, obj: models.Model) -> AuditEventQuerySet:
+        """The events of ``obj``'s history page that ``user`` may read (none when they may not)."""
+        rule = history_rule(user, obj)
+        if rule is None:
+            return self.none()
+        events = self.history_of(obj)
+        return events if rule == "all" else events.filter(category=AuditEvent.Category.DATA)
+
+
+def history_rule(user: Any, obj: models.Model) -> str | None:
+    """Who may read an object's history — the one place this is decided (AC-07, issue #6 point 2).
+
+    * The audit admin reads every object's history, security events included ("all").
+    * Users, role grants and tokens (``administrative`` models) carry security events — logins,
+      password changes, role grants: the audit admin's alone; the system and security admins do not
+      read them (三权分立).
+    * A business record's data changes ("data") are read by whoever may edit the record: the owner
+      organisation's admins and the global writers (bureau admin, secretariat). Readers who may not
+      edit it — other organisations, leaders, the other system admins — see no history: it names
+      the operators and the old values.
+    """
+    from chanjiao.core.roles import Role
+    from chanjiao.core.scoping import get_scope
+
+    scope = get_scope(user)
+    if scope.has(Role.AUDIT_ADMIN):
+        return "all"
+    model = type(obj)
+    if getattr(model, "administrative", False) or not hasattr(model._default_manager, "editable_by"):
+        return None
+    return "data" if model._default_manager.editable_by(user).filter(pk=obj.pk).exists() else None
+
+
 class AuditEvent(models.Model):
-    """One append-only audit record. On PostgreSQL a trigger refuses UPDATE and DELETE (AU-03)."""
+    """One append-only audit record. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE
+    (AU-03); ``prev_hash``/``hash`` chain the events (AU-07, ``manage.py verify_audit``)."""
 
     class Category(models.TextChoices):
         DATA = "data", _("数据变更")
         SECURITY = "security", _("安全事件")
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set in Python (not auto_now_add) so that the hash, computed before the INSERT, covers it.
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     category = models.CharField(_("类别"), max_length=10, choices=Category.choices)
     action = models.CharField(_("动作"), max_length=40, db_index=True)
     outcome = models.CharField(_("结果"), max_length=10, default="success")
@@ -89,6 +130,11 @@ class AuditEvent(models.Model):
     object_repr = models.CharField(_("对象"), max_length=200, blank=True)
     changes = models.JSONField(_("变更内容"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
+    # db_default: a row inserted by raw SQL gets "" — and fails verification, as it should.
+    prev_hash = models.CharField(_("前一事件哈希"), max_length=64, blank=True, default="", db_default="")
+    hash = models.CharField(_("哈希"), max_length=64, blank=True, default="", db_default="")
+
+    objects = AuditEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计事件")
@@ -103,13 +149,16 @@ class AuditEvent(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise PermissionError("audit events are append-only")
-        super().save(*args, **kwargs)
+        with transaction.atomic(using=kwargs.get("using")):
+            audit.seal(self, audit.lock_chain_head())
+            super().save(*args, **kwargs)
 
 
-class ImportJob(models.Model):
+class ImportJob(WorkflowMixin, models.Model):
     """One upload of a spreadsheet: who, what, how far, with which result (REL-01..REL-07).
 
-    The status only moves through ``set_status`` so every transition is checked in one place.
+    The status only moves through ``set_status`` (core/workflow.py): every transition checked in one
+    place, each one a ``StatusChange`` row.
     """
 
     class Status(models.TextChoices):
@@ -122,16 +171,19 @@ class ImportJob(models.Model):
         REJECTED = "rejected", _("已拒绝")
 
     # queued → validating → validated (preview, waits for 确认导入) → queued/committing → succeeded;
-    # errors found → rejected; a crash → failed.
-    TRANSITIONS: ClassVar[dict[str, frozenset[str]]] = {
-        "queued": frozenset({"validating", "committing", "failed", "rejected"}),
-        "validating": frozenset({"validated", "rejected", "failed"}),
-        "validated": frozenset({"queued", "committing", "failed", "rejected"}),
-        "committing": frozenset({"succeeded", "rejected", "failed"}),
-        "succeeded": frozenset(),
-        "failed": frozenset(),
-        "rejected": frozenset(),
-    }
+    # errors found → rejected; a crash → failed. Every transition is the system's (the worker, the
+    # upload view acting for the uploader): none is offered as a button or an API call.
+    workflow = Workflow("status", [
+        Transition("validate", Status.QUEUED, Status.VALIDATING, label=_("校验"), system=True),
+        Transition("preview", Status.VALIDATING, Status.VALIDATED, label=_("生成预览"), system=True),
+        Transition("enqueue", Status.VALIDATED, Status.QUEUED, label=_("排队导入"), system=True),
+        Transition("commit", (Status.QUEUED, Status.VALIDATED), Status.COMMITTING, label=_("导入"), system=True),
+        Transition("succeed", Status.COMMITTING, Status.SUCCEEDED, label=_("完成"), system=True),
+        Transition("reject", (Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.COMMITTING),
+                   Status.REJECTED, label=_("拒绝"), system=True),
+        Transition("fail", (Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.COMMITTING),
+                   Status.FAILED, label=_("标记失败"), system=True),
+    ])
     FINISHED: ClassVar[frozenset[str]] = frozenset({"succeeded", "failed", "rejected"})
     MAX_ERRORS: ClassVar[int] = 1000
 
@@ -178,26 +230,23 @@ class ImportJob(models.Model):
     def finished(self) -> bool:
         return self.status in self.FINISHED
 
-    def set_status(self, status: str, **fields: Any) -> None:
-        """Move to ``status`` (refusing an illegal transition) and save it with ``fields``."""
-        from django.utils import timezone
-
-        if status not in self.TRANSITIONS.get(self.status, frozenset()):
-            raise ValueError(f"illegal import job transition {self.status} → {status}")
-        self.status = status
-        for name, value in fields.items():
-            setattr(self, name, value)
+    def status_will_change(self, transition: Transition) -> None:
         now = timezone.now()
-        if status in {self.Status.VALIDATING, self.Status.COMMITTING} and self.started_at is None:
+        if transition.target in {self.Status.VALIDATING, self.Status.COMMITTING} and self.started_at is None:
             self.started_at = now
-        if status in self.FINISHED:
+        if transition.target in self.FINISHED:
             self.finished_at = now
-        if self.pk is None:
-            self.save()
-        else:
-            self.save(update_fields=["status", "updated_at", "started_at", "finished_at", *fields])
+
+    def status_fields(self, transition: Transition) -> list[str]:
+        return ["started_at", "finished_at"]
 
     def set_progress(self, percent: int) -> None:
         """Progress without a status change (a heartbeat for the polling page and the reaper)."""
         self.progress = max(0, min(100, int(percent)))
         self.save(update_fields=["progress", "updated_at"])
+
+
+# Defined in its own module (issue #7 "Attachments"); imported here so Django registers the model.
+from chanjiao.core.attachments import Attachment  # noqa: E402,F401
+from chanjiao.core.rules import RuleParameter, RuleViolation  # noqa: E402,F401  (issue #7 "Rules")
+from chanjiao.core.workflow import StatusChange  # noqa: E402,F401  (issue #7 "Workflows")

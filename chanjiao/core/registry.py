@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import URLPattern, path
+
+if TYPE_CHECKING:
+    from chanjiao.core.attachments import AttachmentUse
 
 registry: list[ModelUI] = []
 
@@ -49,6 +52,8 @@ class ModelUI:
     # Joins the rows' names need beyond the table's own foreign-key columns (e.g. "term__group").
     list_select_related: tuple[str, ...] = ()
     list_prefetch_related: tuple[str, ...] = ()
+    # Documents this model accepts (core/attachments.py): a 附件 card on the detail page and its routes.
+    attachments: list[AttachmentUse] | None = None
 
     def rows_for(self, user: Any) -> Any:
         """The scoped rows of a list page, export or API list, joined so a page costs a fixed
@@ -103,10 +108,28 @@ class ModelUI:
                 path(f"{base}/<int:pk>/edit/", views.ObjectEditView.as_view(ui=self), name=f"{self.name}_edit"),
                 path(f"{base}/<int:pk>/delete/", views.ObjectDeleteView.as_view(ui=self), name=f"{self.name}_delete"),
             ]
-        if self.importer is not None:
+        if self.attachments:
+            from chanjiao.core import attachment_views as av
+
             patterns += [
-                path(f"{base}/import/", views.ObjectImportView.as_view(ui=self), name=f"{self.name}_import"),
-                path(f"{base}/import/template/", views.ImportTemplateView.as_view(ui=self),
+                path(f"{base}/<int:pk>/attachments/", av.AttachmentsView.as_view(ui=self),
+                     name=f"{self.name}_attachments"),
+                path(f"{base}/<int:pk>/attachments/<int:attachment>/", av.AttachmentDownloadView.as_view(ui=self),
+                     name=f"{self.name}_attachment_download"),
+                path(f"{base}/<int:pk>/attachments/<int:attachment>/withdraw/",
+                     av.AttachmentWithdrawView.as_view(ui=self), name=f"{self.name}_attachment_withdraw"),
+            ]
+        if getattr(self.model, "workflow", None) is not None:
+            from chanjiao.core.workflow_views import ObjectTransitionView
+
+            patterns.append(path(f"{base}/<int:pk>/transitions/<slug:name>/", ObjectTransitionView.as_view(ui=self),
+                                 name=f"{self.name}_transition"))
+        if self.importer is not None:
+            from chanjiao.core import import_views
+
+            patterns += [
+                path(f"{base}/import/", import_views.ObjectImportView.as_view(ui=self), name=f"{self.name}_import"),
+                path(f"{base}/import/template/", import_views.ImportTemplateView.as_view(ui=self),
                      name=f"{self.name}_import_template"),
             ]
         return patterns

@@ -272,7 +272,8 @@ def _bulk_missing(model: type[models.Model], rows: Iterable[models.Model], key: 
             new.append(row)
     if new:
         # PostgreSQL and SQLite ≥ 3.35 return primary keys, which the audit events need.
-        model.objects.bulk_create(new, batch_size=500)
+        with audit.bulk_write("demo city: events by record_bulk below"):
+            model.objects.bulk_create(new, batch_size=500)
         audit.record_bulk("create", new)
     summary.add(str(model._meta.verbose_name), len(new))
     return len(new)
@@ -327,6 +328,7 @@ class City:
             self.people()
             self.guidance()
             self.users()
+            self.integration()
         return self.summary
 
     def departments(self) -> None:
@@ -548,6 +550,36 @@ class City:
             _m, created = Membership.objects.get_or_create(user=user, role=role, organisation=org)
             self.summary.add("角色授权", int(created))
             self.summary.accounts.append((username, str(Role(role).label), str(org or "—"), DEMO_PASSWORD))
+
+
+    # 产教融合型企业 per pillar (PE-09): the 2nd firm certified, the 3rd in the 培育库, the 4th has applied.
+    # The 1st (the demo enterprise contact's own firm for 电子商务) is left 未申报, to 申报 in the demo.
+    INTEGRATION_PATHS = {1: ("apply", "admit", "certify"), 2: ("apply", "admit"), 3: ("apply",)}
+
+    def integration(self) -> None:
+        """Move firms through the workflow as the demo bureau would, each step a StatusChange row.
+
+        Idempotent: a firm that already has a status history (a re-run, or a demo user's own
+        changes) is left as it is.
+        """
+        from chanjiao.core.workflow import StatusChange
+        from chanjiao.orgs.models import Enterprise
+
+        bureau = User.objects.get(username="demo_bureau")
+        moved = 0
+        with audit.audit_context(user=bureau, source="command:demo"):
+            for idx in range(len(PILLARS)):
+                firms = self.pillar_enterprises(idx)
+                for position, steps in self.INTEGRATION_PATHS.items():
+                    if position >= len(firms):
+                        continue
+                    firm = Enterprise.objects.get(pk=firms[position].pk)
+                    if firm.industry_id is None or StatusChange.objects.of(firm).exists():
+                        continue  # without the catalog an application is incomplete (申报前须填写所属行业)
+                    for step in steps:
+                        firm.set_status(step, by=bureau, note="演示数据")
+                    moved += 1
+        self.summary.add("产教融合型企业状态", moved)
 
 
 def build_city(enterprises: int = 300) -> Summary:

@@ -38,7 +38,8 @@ class EnterpriseForm(ScopedModelForm):
     class Meta:
         model = Enterprise
         fields = ["name", "short_name", "uscc", "industry", "size", "ownership", "headcount", "headcount_date",
-                  "is_leading", "integration_status", "region", "address", "website"]
+                  "is_leading", "established", "region", "address", "website"]
+        # integration_status moves only through its workflow (Enterprise.workflow), never a form.
 
 
 class DepartmentForm(ScopedModelForm):

@@ -3,7 +3,6 @@ committee memberships (organisations by 单位代码, committees by name)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import decimal
 import re
 from typing import Any
@@ -102,7 +101,9 @@ class EnterpriseImporter(OrganisationImporter):
         Column("从业人数", "headcount", help=gettext_lazy("整数，不小于 0"), example="320"),
         Column("人数统计日期", "headcount_date", help=gettext_lazy("日期，如 2025-12-31"), example="2025-12-31"),
         Column("是否龙头企业", "is_leading", example="否"),
-        Column("产教融合型企业", "integration_status", example="培育库"),
+        Column("成立日期", "established", help=gettext_lazy("营业执照上的成立日期，如 2015-06-30"),
+               example="2015-06-30"),
+        # No 产教融合型企业 column: that status moves only through its workflow (Enterprise.workflow).
         region_column(),
         Column("地址", "address", example="湖北省宜昌市西陵区发展大道 8 号"),
         Column("网站", "website", example="https://www.example.com"),
@@ -292,12 +293,7 @@ class TeacherImporter(ReferencingImporter):
         Column("入职日期", "hire_date", help=gettext_lazy("日期，如 2018-09-01"), example="2018-09-01"),
     ]
     instructions = [gettext_lazy("学校管理员只能导入本校教师。")]
-
-    def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
-        hired = values.get("hire_date")
-        if hired and hired > dt.date.today():
-            return [("入职日期", _("入职日期不能晚于今天。"))]
-        return []
+    # 入职日期不能晚于今天 etc.: the model's rules (orgs/rules.py), checked per row by the engine.
 
 
 class CommitteeMembershipImporter(ReferencingImporter):
@@ -330,9 +326,4 @@ class CommitteeMembershipImporter(ReferencingImporter):
         if scope.has(Role.COMMITTEE_LEADER):
             return Committee.objects.filter(Committee.led_by_q(scope))
         return Committee.objects.none()
-
-    def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
-        joined, left = values.get("joined"), values.get("left")
-        if joined and left and left < joined:
-            return [("退出日期", _("退出日期不能早于加入日期。"))]
-        return []
+    # 退出日期不能早于加入日期: rule MEM-D1 (orgs/rules.py), checked per row by the engine.
