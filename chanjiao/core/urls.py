@@ -1,11 +1,12 @@
-from django.urls import path
+from django.urls import include, path
 
-from chanjiao.core import site_views
+from chanjiao.core import rules_ui, site_views
 
 app_name = "core"
 
 urlpatterns = [
-    path("", site_views.DashboardView.as_view(), name="dashboard"),
     path("health/", site_views.health, name="health"),
     path("audit/", site_views.AuditSearchView.as_view(), name="audit_search"),
+    path("rules/", rules_ui.RulesView.as_view(), name="rules"),
+    path("rules/", include([*rules_ui.parameters.urls(), *rules_ui.violations.urls()])),
 ]

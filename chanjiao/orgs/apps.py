@@ -6,3 +6,6 @@ class OrgsConfig(AppConfig):
     name = "chanjiao.orgs"
     label = "orgs"
     verbose_name = _("单位与职教集团")
+
+    def ready(self) -> None:
+        from chanjiao.orgs import rules  # noqa: F401  (registers the organisation rules)

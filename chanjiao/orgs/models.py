@@ -12,11 +12,14 @@ from typing import Any, ClassVar
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
+from chanjiao.core.rules import blocking_reasons, enforce
 from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, nothing
+from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
 from chanjiao.orgs.validators import validate_phone, validate_school_code, validate_uscc
 
 
@@ -57,9 +60,13 @@ class Ownership(models.TextChoices):
 
 
 class IntegrationStatus(models.TextChoices):
+    """产教融合型企业 lifecycle (PE-02 先建后认, PE-09): applied → 入库培育 → certified → removed."""
+
     NONE = "none", _("未申报")
+    APPLIED = "applied", _("已申报")
     CULTIVATING = "cultivating", _("培育库")
     CERTIFIED = "certified", _("产教融合型企业")
+    REMOVED = "removed", _("已移出")
 
 
 class Organisation(AuditedModel):
@@ -90,6 +97,9 @@ class Organisation(AuditedModel):
     headcount = models.PositiveIntegerField(_("从业人数"), null=True, blank=True)
     headcount_date = models.DateField(_("人数统计日期"), null=True, blank=True)
     is_leading = models.BooleanField(_("龙头企业"), default=False)
+    # Registration date (营业执照 成立日期): rule PE-08 counts the years registered from it.
+    established = models.DateField(_("成立日期"), null=True, blank=True)
+    # Moves only through Enterprise.workflow (set_status), never through a form or an import.
     integration_status = models.CharField(_("产教融合型企业"), max_length=12, choices=IntegrationStatus.choices,
                                           default=IntegrationStatus.NONE)
     # Departments
@@ -113,8 +123,9 @@ class Organisation(AuditedModel):
         # The registry is city-wide (schools must see which firms others already work with);
         # each organisation is edited by its own people.
         if action != CHANGE:
-            # The security admin picks organisations when granting roles; the other admins need none.
-            return Q() if (scope.business_user or scope.has(Role.SECURITY_ADMIN)) else None
+            # The system administrators read no business pages (AC-07). The security admin picks
+            # organisations by name when granting a role: Membership.organisation_choices, not this rule.
+            return Q() if scope.business_user else None
         own = scope.orgs(Role.SCHOOL_ADMIN, Role.ENTERPRISE_CONTACT, Role.INDUSTRY_AUTHORITY)
         return Q(pk__in=own) if own else None
 
@@ -132,6 +143,7 @@ class Organisation(AuditedModel):
             errors["school_code"] = _("只有学校才填写学校标识码。")
         if errors:
             raise ValidationError(errors)
+        enforce(self)  # the organisation rules (orgs/rules.py)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.normalise()
@@ -163,11 +175,54 @@ class School(Organisation):
         verbose_name_plural = _("学校")
 
 
-class Enterprise(Organisation):
+def _bureau(scope: Scope, obj: Any) -> bool:
+    # Review, 入库, 认定 and 移出 are the authorities' (PE-03, PE-09): in the platform, the bureau.
+    return scope.has(Role.BUREAU_ADMIN)
+
+
+def _bureau_or_own_contact(scope: Scope, obj: Any) -> bool:
+    # The enterprise applies itself (企业自愿, PE-02); the bureau may file on its behalf.
+    return scope.has(Role.BUREAU_ADMIN) or obj.pk in scope.orgs(Role.ENTERPRISE_CONTACT)
+
+
+def _application_complete(obj: Organisation) -> list[str]:
+    """What an application needs (PE-04, PE-06): the enterprise identified and its industry known."""
+    reasons = []
+    if not obj.uscc:
+        reasons.append(gettext("申报前须填写统一社会信用代码。"))
+    if obj.industry_id is None:
+        reasons.append(gettext("申报前须填写所属行业。"))
+    return reasons
+
+
+def _apply_guard(obj: Organisation) -> list[str]:
+    """The application's completeness and the blocking 申报 rules (orgs/rules.py: PE-01, PE-08 …)."""
+    return [*_application_complete(obj), *blocking_reasons(obj, "apply")]
+
+
+_S = IntegrationStatus
+INTEGRATION_WORKFLOW = Workflow("integration_status", [
+    Transition("apply", (_S.NONE, _S.REMOVED), _S.APPLIED, label=_("申报"), allowed=_bureau_or_own_contact,
+               guard=_apply_guard),
+    Transition("withdraw", _S.APPLIED, _S.NONE, label=_("撤回申报"), allowed=_bureau_or_own_contact,
+               style="secondary"),
+    Transition("admit", _S.APPLIED, _S.CULTIVATING, label=_("审核入库"), allowed=_bureau,
+               guard=_apply_guard),
+    Transition("return", _S.APPLIED, _S.NONE, label=_("退回申报"), allowed=_bureau, note_required=True,
+               style="secondary"),
+    Transition("certify", _S.CULTIVATING, _S.CERTIFIED, label=_("认定"), allowed=_bureau),
+    Transition("remove", (_S.CULTIVATING, _S.CERTIFIED), _S.REMOVED, label=_("移出"), allowed=_bureau,
+               note_required=True, style="danger"),
+])
+
+
+class Enterprise(WorkflowMixin, Organisation):
     """企业 — one shared record per 统一社会信用代码 for the whole city."""
 
     kind_value = OrgKind.ENTERPRISE
     objects = KindManager(OrgKind.ENTERPRISE)
+    # 产教融合型企业 status: a transition with history, never a form field (issue #7).
+    workflow = INTEGRATION_WORKFLOW
 
     class Meta:
         proxy = True
@@ -308,10 +363,7 @@ class Teacher(SchoolOwnedMixin, AuditedModel):
         return f"{self.name}（{self.school}）"
 
     def clean(self) -> None:
-        if self.enterprise_years is not None and self.enterprise_years < 0:
-            raise ValidationError({"enterprise_years": _("企业工作经历不能为负数。")})
-        if self.hire_date and self.hire_date > dt.date.today():
-            raise ValidationError({"hire_date": _("入职日期不能晚于今天。")})
+        enforce(self)  # TCH-D1, TCH-D2 (orgs/rules.py)
 
 
 # ------------------------------------------------------------------------------- the vocational group
@@ -544,8 +596,7 @@ class CommitteeMembership(EndOnlyMixin, AuditedModel):
         return scope.writes_all or bool(scope.orgs(Role.COMMITTEE_LEADER))
 
     def clean(self) -> None:
-        if self.left and self.joined and self.left < self.joined:
-            raise ValidationError({"left": _("退出日期不能早于加入日期。")})
+        enforce(self)  # MEM-D1 (orgs/rules.py)
 
 
 class GuidanceCommittee(SchoolOwnedMixin, AuditedModel):
@@ -617,5 +668,4 @@ class GuidanceMember(EndOnlyMixin, SchoolOwnedMixin, AuditedModel):
         return super().scope_q(scope, action)
 
     def clean(self) -> None:
-        if self.left and self.joined and self.left < self.joined:
-            raise ValidationError({"left": _("退出日期不能早于加入日期。")})
+        enforce(self)  # MEM-D1 (orgs/rules.py)

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from chanjiao.core import audit
+from chanjiao.core.rules import enforce
 from chanjiao.core.scoping import get_scope
 from chanjiao.orgs.models import (
     BoardSeat,
@@ -207,9 +208,12 @@ def end_membership(membership: CommitteeMembership | GuidanceMember, left: dt.da
     """End a membership by date; the row stays so the committee's history can be read back."""
     if membership.left is not None:
         return
-    if membership.joined and left < membership.joined:
-        raise ValidationError(_("退出日期不能早于加入日期。"))
     membership.left = left
+    try:
+        enforce(membership)  # MEM-D1 and any other rule of the model (orgs/rules.py)
+    except ValidationError:
+        membership.left = None
+        raise
     if note and hasattr(membership, "note"):
         membership.note = note
     membership.save()
