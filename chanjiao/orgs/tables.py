@@ -7,7 +7,6 @@ from typing import Any
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from chanjiao.core.models import AuditEvent
 from chanjiao.core.scoping import get_scope
 from chanjiao.core.tables import BaseTable
 from chanjiao.orgs.models import (
@@ -179,13 +178,3 @@ class TimelineTable(BaseTable):
 
     def __init__(self, data: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(list(data), *args, **kwargs)
-
-
-class HistoryTable(BaseTable):
-    """A compact audit trail for detail-page tabs (the full log lives on the history page)."""
-
-    changes = tables.JSONColumn(verbose_name=_("变更内容"), orderable=False)
-
-    class Meta(BaseTable.Meta):
-        model = AuditEvent
-        fields = ("created_at", "actor_username", "category", "action", "changes", "message")

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from chanjiao.core import audit
-from chanjiao.core.filters import AuditEventFilterSet
-from chanjiao.core.models import AuditEvent
+from chanjiao.core.attachments import AttachmentUse
 from chanjiao.core.registry import DetailAction, ModelUI, register
 from chanjiao.orgs import filters, forms, services, tables, views
 from chanjiao.orgs.imports import (
@@ -51,8 +48,8 @@ enterprises = register(ModelUI(Enterprise, filters.EnterpriseFilterSet, tables.E
                                forms.EnterpriseForm, menu_group=GROUP, icon="building", menu_order=110,
                                importer=EnterpriseImporter,
                                detail_fields=["name", "short_name", "uscc", "industry", "size", "ownership",
-                                              "headcount", "headcount_date", "is_leading", "integration_status",
-                                              *_ORG_TAIL]))
+                                              "headcount", "headcount_date", "is_leading", "established",
+                                              "integration_status", *_ORG_TAIL]))
 departments = register(ModelUI(Department, filters.DepartmentFilterSet, tables.DepartmentTable,
                                forms.DepartmentForm, menu_group=GROUP, icon="building-bank", menu_order=120,
                                detail_fields=["name", "short_name", "is_industry_authority", *_ORG_TAIL]))
@@ -95,16 +92,10 @@ guidance_members = register(ModelUI(GuidanceMember, filters.GuidanceMemberFilter
 
 # Not registered (no pages of their own): tables used inside detail-page tabs.
 _timeline = ModelUI(Enterprise, filters.EnterpriseFilterSet, tables.TimelineTable)
-_history = ModelUI(AuditEvent, AuditEventFilterSet, tables.HistoryTable)
 
 
 def _timeline_rows(obj: Any, user: Any) -> list[services.TimelineEntry]:
     return services.enterprise_timeline(obj, user)
-
-
-def _history_rows(obj: Any, user: Any) -> QuerySet:
-    # Same rule as the history page: whoever may see the object sees its change log.
-    return AuditEvent.objects.filter(object_type=audit.object_label(obj), object_id=str(obj.pk))[:50]
 
 
 def _by_org(model: Any, field: str = "organisation") -> Any:
@@ -118,8 +109,9 @@ _org_tabs = [
     (_("理事会席位"), _by_org(BoardSeat), seats),
 ]
 
-enterprises.related = [(_("合作时间线"), _timeline_rows, _timeline), *_org_tabs,
-                       (_("审计记录"), _history_rows, _history)]
+# No audit card: the change history is its own page (变更历史, shown only to whoever may read it —
+# ``core.models.history_rule``), readable there rather than as raw JSON beside the record.
+enterprises.related = [(_("合作时间线"), _timeline_rows, _timeline), *_org_tabs]
 schools.related = [
     (_("教师"), _by_org(Teacher, "school"), teachers),
     (_("专业教学指导委员会"), _by_org(GuidanceCommittee, "school"), guidance_committees),
@@ -141,6 +133,11 @@ committees.related = [
     (_("专业教学指导委员会"), _by_org(GuidanceCommittee, "committee"), guidance_committees),
 ]
 guidance_committees.related = [(_("委员（含历史）"), _by_org(GuidanceMember, "committee"), guidance_members)]
+
+# Documents (core/attachments.py): licences are read by the organisation's editors and the global readers only.
+_other_docs = AttachmentUse("document", _("其他证明材料"), ("pdf", "docx", "xlsx", "jpg", "png"), "editors")
+enterprises.attachments = [AttachmentUse("business_licence", _("营业执照"), readers="editors"), _other_docs]
+schools.attachments = [AttachmentUse("school_licence", _("办学许可证"), readers="editors"), _other_docs]
 
 enterprises.actions = [DetailAction(_("合并重复企业"), "orgs:enterprise_merge", "arrows-join",
                                     allowed=lambda user, obj: views.may_merge(user))]

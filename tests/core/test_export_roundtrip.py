@@ -52,7 +52,8 @@ def fill(world: Any) -> dict[type, list[Any]]:
             region=region, address="-1 号楼", website="https://www.example.edu.cn")
     Enterprise.objects.filter(pk=world.enterprise.pk).update(
         short_name="甲智造", industry=industry, size="medium", ownership="mixed", headcount=320,
-        headcount_date=dt.date(2025, 12, 31), is_leading=True, integration_status="cultivating",
+        headcount_date=dt.date(2025, 12, 31), is_leading=True, established=dt.date(2015, 6, 30),
+        integration_status="cultivating",
         region=region, address=FORMULA, website="https://www.example.com")
     contacts = [
         Contact.objects.create(organisation=world.school_a, name="张老师", title="办公室主任", phone="13912345678",
@@ -130,7 +131,7 @@ def test_export_holds_the_values_the_importer_reads(world: Any, login: Any) -> N
     assert row == {
         "统一社会信用代码": world.enterprise.uscc, "企业名称": "甲市智能制造有限公司", "简称": "甲智造",
         "行业代码": "3411", "企业规模": "中型", "所有制": "混合所有制", "从业人数": 320,
-        "人数统计日期": "2025-12-31", "是否龙头企业": "是", "产教融合型企业": "培育库",
+        "人数统计日期": "2025-12-31", "是否龙头企业": "是", "成立日期": "2015-06-30",
         "所在区县代码": "420502", "地址": FORMULA, "网站": "https://www.example.com",
     }
     sheet = openpyxl.load_workbook(io.BytesIO(content)).worksheets[0]

@@ -58,10 +58,10 @@ class TestEnterpriseViews(ModelHarness):
 
     def create_data(self, world: Any) -> dict[str, Any]:
         return {"name": "丙市新能源汽车有限公司", "uscc": factories.valid_uscc(8_000_001), "size": "medium",
-                "ownership": "private", "integration_status": "none"}
+                "ownership": "private"}
 
     def invalid_data(self, world: Any) -> dict[str, Any]:
-        return {"name": "", "uscc": "not-a-uscc", "size": "huge", "integration_status": "none"}
+        return {"name": "", "uscc": "not-a-uscc", "size": "huge"}
 
 
 class TestDepartmentViews(ModelHarness):

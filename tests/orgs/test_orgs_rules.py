@@ -62,7 +62,7 @@ def test_school_code_must_be_ten_digits(world, code):
     (factories.valid_uscc(12345)[:-1] + ("0" if factories.valid_uscc(12345)[-1] != "0" else "1"), "校验位不正确"),
 ])
 def test_uscc_is_checked_with_chinese_message(world, value, message):
-    form = EnterpriseForm({"name": "测试企业", "uscc": value, "integration_status": "none"}, user=world.bureau_admin)
+    form = EnterpriseForm({"name": "测试企业", "uscc": value}, user=world.bureau_admin)
     assert not form.is_valid()
     assert message in str(form.errors["uscc"])
 
@@ -70,7 +70,7 @@ def test_uscc_is_checked_with_chinese_message(world, value, message):
 def test_api_refuses_bad_uscc_and_writes_nothing(world, login):
     before = Enterprise.objects.count()
     response = login("bureau_admin").post("/api/orgs/enterprises/", json.dumps(
-        {"name": "坏代码企业", "uscc": "91420500MA4ABCDE1", "integration_status": "none"}),
+        {"name": "坏代码企业", "uscc": "91420500MA4ABCDE1"}),
         content_type="application/json")
     assert response.status_code == 400
     assert "统一社会信用代码" in json.dumps(response.json(), ensure_ascii=False)
@@ -88,7 +88,7 @@ def test_api_refuses_bad_school_code(world, login):
 
 def test_valid_uscc_is_normalised_and_saved(world):
     code = factories.valid_uscc(777)
-    form = EnterpriseForm({"name": "好代码企业", "uscc": code.lower(), "integration_status": "none"},
+    form = EnterpriseForm({"name": "好代码企业", "uscc": code.lower()},
                           user=world.bureau_admin)
     assert form.is_valid(), form.errors
     assert form.save().uscc == code
@@ -305,5 +305,6 @@ def test_enterprise_detail_shows_timeline_and_history(world, login):
     committee, _ = _committee(world)
     CommitteeMembership.objects.create(committee=committee, organisation=world.enterprise, joined=dt.date(2017, 1, 1))
     page = login("school_admin_a").get(f"/orgs/enterprise/{world.enterprise.pk}/").content.decode()
-    assert "合作时间线" in page and committee.name in page and "审计记录" in page
+    # Issue #6 point 2: no audit card for another organisation's admin (tests/core/test_history_scope.py).
+    assert "合作时间线" in page and committee.name in page and "审计记录" not in page
     assert Department.objects.filter(pk=world.department.pk).exists()
