@@ -5,6 +5,7 @@ from chanjiao.api.api import api
 
 urlpatterns = [
     path("", include("chanjiao.core.urls")),
+    path("", include("chanjiao.reports.urls")),  # the dashboard (start page)
     path("accounts/", include("chanjiao.accounts.urls")),
     path("catalog/", include("chanjiao.catalog.urls")),
     path("orgs/", include("chanjiao.orgs.urls")),

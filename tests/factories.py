@@ -6,6 +6,7 @@ any other write.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import factory
@@ -14,7 +15,23 @@ from factory.django import DjangoModelFactory
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
 from chanjiao.core.roles import Role
-from chanjiao.orgs.models import Department, Enterprise, School
+from chanjiao.orgs.models import (
+    Association,
+    BoardSeat,
+    BoardTerm,
+    Committee,
+    CommitteeMembership,
+    Contact,
+    Department,
+    Enterprise,
+    GuidanceCommittee,
+    GuidanceMember,
+    Institute,
+    PillarIndustry,
+    School,
+    Teacher,
+    VocationalGroup,
+)
 
 PASSWORD = "Xq7!tr9#Lm2p"
 
@@ -129,3 +146,107 @@ class MajorFactory(_CatalogFactory):
     category_name = "测试大类"
     class_code = "5101"
     class_name = "测试专业类"
+
+
+class AssociationFactory(DjangoModelFactory):
+    class Meta:
+        model = Association
+
+    name = factory.Sequence(lambda n: f"测试行业协会{n:03d}")
+
+
+class InstituteFactory(DjangoModelFactory):
+    class Meta:
+        model = Institute
+
+    name = factory.Sequence(lambda n: f"测试研究院{n:03d}")
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    organisation = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"联系人{n:03d}")
+
+
+class TeacherFactory(DjangoModelFactory):
+    class Meta:
+        model = Teacher
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"教师{n:03d}")
+    employee_no = factory.Sequence(lambda n: f"T{n:05d}")
+
+
+class VocationalGroupFactory(DjangoModelFactory):
+    class Meta:
+        model = VocationalGroup
+
+    name = factory.Sequence(lambda n: f"测试职业教育集团{n:03d}")
+    secretariat = factory.SubFactory(DepartmentFactory)
+
+
+class BoardTermFactory(DjangoModelFactory):
+    class Meta:
+        model = BoardTerm
+
+    group = factory.SubFactory(VocationalGroupFactory)
+    number = factory.Sequence(lambda n: n % 30 + 1)
+    start_date = dt.date(2016, 10, 20)
+
+
+class BoardSeatFactory(DjangoModelFactory):
+    class Meta:
+        model = BoardSeat
+
+    term = factory.SubFactory(BoardTermFactory)
+    role = "director"
+    organisation = factory.SubFactory(SchoolFactory)
+    person_name = factory.Sequence(lambda n: f"理事{n:03d}")
+
+
+class PillarIndustryFactory(DjangoModelFactory):
+    class Meta:
+        model = PillarIndustry
+
+    group = factory.SubFactory(VocationalGroupFactory)
+    name = factory.Sequence(lambda n: f"支柱产业{n:03d}")
+
+
+class CommitteeFactory(DjangoModelFactory):
+    class Meta:
+        model = Committee
+
+    group = factory.SubFactory(VocationalGroupFactory)
+    pillar = factory.SubFactory(PillarIndustryFactory, group=factory.SelfAttribute("..group"))
+    name = factory.Sequence(lambda n: f"产学合作委员会{n:03d}")
+    director = factory.SubFactory(EnterpriseFactory)
+
+
+class CommitteeMembershipFactory(DjangoModelFactory):
+    class Meta:
+        model = CommitteeMembership
+
+    committee = factory.SubFactory(CommitteeFactory)
+    organisation = factory.SubFactory(EnterpriseFactory)
+    person_name = factory.Sequence(lambda n: f"委员{n:03d}")
+    joined = dt.date(2016, 10, 20)
+
+
+class GuidanceCommitteeFactory(DjangoModelFactory):
+    class Meta:
+        model = GuidanceCommittee
+
+    school = factory.SubFactory(SchoolFactory)
+    name = factory.Sequence(lambda n: f"专业教学指导委员会{n:03d}")
+
+
+class GuidanceMemberFactory(DjangoModelFactory):
+    class Meta:
+        model = GuidanceMember
+
+    committee = factory.SubFactory(GuidanceCommitteeFactory)
+    organisation = factory.SubFactory(EnterpriseFactory)
+    person_name = factory.Sequence(lambda n: f"专家{n:03d}")
+    joined = dt.date(2019, 9, 1)

@@ -66,7 +66,7 @@ def bureau_client(db: None) -> Client:
 
 
 def test_dashboard_is_chinese_by_default(bureau_client: Client) -> None:
-    html = bureau_client.get(reverse("core:dashboard")).content.decode()
+    html = bureau_client.get(reverse("reports:dashboard")).content.decode()
     assert '<html lang="zh-hans">' in html
     assert "工作台" in html
     assert "单位与职教集团" in html  # a nav group
@@ -75,7 +75,7 @@ def test_dashboard_is_chinese_by_default(bureau_client: Client) -> None:
 
 
 def test_switching_to_english_translates_the_page_and_the_nav(bureau_client: Client) -> None:
-    dashboard = reverse("core:dashboard")
+    dashboard = reverse("reports:dashboard")
     response = bureau_client.post(reverse("set_language"), {"language": "en", "next": dashboard})
     assert response.status_code == 302
     assert response["Location"] == dashboard

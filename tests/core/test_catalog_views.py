@@ -15,6 +15,7 @@ from tests.harness import ModelHarness
 class _CatalogHarness(ModelHarness):
     persona = "school_admin_a"
     has_out_of_scope = False  # every signed-in user reads every code
+    persona_reads_history = False  # reads the codes, edits none: no history (history_rule)
 
     def marker(self, obj: Any) -> str:
         return obj.name
