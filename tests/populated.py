@@ -170,6 +170,13 @@ def _membership(world: World) -> Any:
                                      active=True)
 
 
+def _rule_parameter(world: World) -> Any:
+    from chanjiao.core.rules import RuleParameter
+
+    return RuleParameter.objects.create(rule_id="PE-08", param="min_years", jurisdiction=world.region.code, value=3,
+                                        effective_from=DAY, source_note="某省产教融合型企业申报通知（测试）")
+
+
 # model name -> (who edits it, builder of a fully populated object)
 BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "school": ("bureau_admin", _school),
@@ -189,6 +196,7 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "guidancemember": ("bureau_admin", _guidance_member),
     "user": ("system_admin", _user),
     "membership": ("security_admin", _membership),
+    "ruleparameter": ("bureau_admin", _rule_parameter),
 }
 
 

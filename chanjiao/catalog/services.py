@@ -453,7 +453,7 @@ def _sync(spec: CatalogSpec, entries: list[Entry]) -> TableReport:
         pk_by_code.update((o.code, o.pk) for o in new)
         if changed:
             model._base_manager.bulk_update(changed, [*sorted(update_fields), "updated_at"], batch_size=BATCH_SIZE)
-        audit.record_bulk("create", new)
+        # bulk_insert wrote the new rows' create events; _base_manager.bulk_update writes none.
         audit.record_bulk("update", changed, befores)
         report.created += len(new)
         report.updated += len(changed)

@@ -8,9 +8,11 @@ roles (default deny).
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from django.db.models import Q
 
@@ -66,6 +68,26 @@ class Scope:
 
 ANONYMOUS = Scope()
 
+# (user id) -> the user's active (role, organisation id or None) pairs. core sits below the app that
+# stores memberships, so that app registers the lookup at start-up (accounts.apps.ready) instead of
+# core importing it: core never imports upwards (tests/test_layering.py).
+MembershipSource = Callable[[int], Iterable[tuple[str, int | None]]]
+_membership_source: MembershipSource | None = None
+
+
+def register_membership_source(source: MembershipSource) -> None:
+    """Tell core where a user's active memberships come from (called once, from an AppConfig.ready())."""
+    global _membership_source
+    _membership_source = source
+
+
+def membership_source() -> MembershipSource:
+    if _membership_source is None:
+        # Fail loudly: an unregistered source would otherwise look like "nobody may do anything".
+        raise ImproperlyConfigured("No membership source registered: call scoping.register_membership_source() "
+                                   "from the accounts app's AppConfig.ready().")
+    return _membership_source
+
 
 def get_scope(user: Any) -> Scope:
     """Resolve (once per user object) the roles and organisations of ``user``."""
@@ -74,11 +96,9 @@ def get_scope(user: Any) -> Scope:
     cached = getattr(user, "_chanjiao_scope", None)
     if cached is not None:
         return cached
-    from chanjiao.accounts.models import Membership
-
     by_role: dict[str, set[int]] = {}
     roles: set[str] = set()
-    for role, org_id in Membership.objects.filter(user_id=user.pk, active=True).values_list("role", "organisation_id"):
+    for role, org_id in membership_source()(user.pk):
         roles.add(role)
         if org_id is not None:
             by_role.setdefault(role, set()).add(org_id)
@@ -115,6 +135,51 @@ class ScopedQuerySet(models.QuerySet):
             return self.editable_by(user)
         scope = get_scope(user)
         return self.all() if scope.writes_all and not getattr(self.model, "read_only_model", False) else self.none()
+
+    # Set-based writes leave their audit events or are refused (issue #7 gaps 1–2, core/audited_writes.py).
+    def update(self, **kwargs: Any) -> int:
+        from chanjiao.core import audited_writes
+
+        return audited_writes.update(self, kwargs, super().update)
+
+    update.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
+        from chanjiao.core import audited_writes
+
+        for name, value in zip(("batch_size", "ignore_conflicts", "update_conflicts", "update_fields",
+                                "unique_fields"), args, strict=False):
+            kwargs[name] = value
+        return audited_writes.bulk_create(self, objs, super().bulk_create, kwargs)
+
+    bulk_create.alters_data = True  # type: ignore[attr-defined]
+
+    def bulk_update(self, objs: Any, fields: Any, *args: Any, **kwargs: Any) -> int:
+        from chanjiao.core import audited_writes
+
+        if args:
+            kwargs["batch_size"] = args[0]
+        return audited_writes.bulk_update(self, objs, fields, super().bulk_update, kwargs)
+
+    bulk_update.alters_data = True  # type: ignore[attr-defined]
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        # Other models: audited row by row by the post_delete receiver (core/models.py).
+        from chanjiao.core import audited_writes
+
+        audited_writes.refuse_history_delete(self.model)
+        return super().delete()
+
+    delete.alters_data = True  # type: ignore[attr-defined]
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+    def _raw_delete(self, using: str) -> int:
+        from chanjiao.core import audited_writes
+
+        audited_writes.refuse_history_delete(self.model)
+        return super()._raw_delete(using)
+
+    _raw_delete.alters_data = True  # type: ignore[attr-defined]
 
     def _scoped(self, scope: Scope, action: str) -> ScopedQuerySet:
         model = self.model

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db import models
+from django.db.models.signals import m2m_changed, pre_delete
 from django.dispatch import receiver
 
 from chanjiao.core import audit
@@ -67,3 +70,90 @@ def _locked_since_cooloff(username: str, message: str) -> bool:
         return False
     return AuditEvent.objects.filter(action="login_locked", actor_username=audit.clean_text(username, 150),
                                      message=message, created_at__gte=timezone.now() - cooloff).exists()
+
+
+# --- issue #7 gaps 1–2: many-to-many changes are data events; history rows are never deleted ---------------------
+
+
+@receiver(pre_delete)
+def _refuse_history_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Every collector delete passes here — instance.delete(), queryset.delete() on any manager,
+    # cascades — before anything is deleted; the raise rolls the whole delete back.
+    from chanjiao.core.audited_writes import refuse_history_delete
+
+    refuse_history_delete(sender)
+
+
+@functools.cache
+def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
+    """The ManyToManyField whose rows live in ``through``, on an audited model (None otherwise)."""
+    from django.apps import apps
+
+    from chanjiao.core.audited_writes import is_audited
+
+    for model in apps.get_models():
+        for f in model._meta.local_many_to_many:
+            if f.remote_field.through is through:
+                return f if is_audited(model) else None
+    return None
+
+
+def _linked_ids(f: models.ManyToManyField, owner_pks: list[Any], using: str) -> dict[Any, list[Any]]:
+    """{owner pk: sorted target pks} read from the through table in one query."""
+    through = f.remote_field.through
+    src = through._meta.get_field(f.m2m_field_name()).attname
+    dst = through._meta.get_field(f.m2m_reverse_field_name()).attname
+    result: dict[Any, list[Any]] = {pk: [] for pk in owner_pks}
+    for owner, target in through._base_manager.using(using).filter(**{f"{src}__in": owner_pks}).values_list(src, dst):
+        result[owner].append(target)
+    return {pk: sorted(ids) for pk, ids in result.items()}
+
+
+@receiver(m2m_changed)
+def _audit_m2m(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: set | None,
+               using: str, **kwargs: Any) -> None:
+    """One data event per owner row and change: ``{field: [before ids, after ids], field_names: […]}``.
+
+    ``reverse``: the change was made from the target side (``industry.pillar_industries.add(p)``),
+    so the owners are ``pk_set`` (or, for ``clear``, every owner linked to ``instance``)."""
+    f = _m2m_field(sender)
+    if f is None:
+        return
+    phase, _sep, kind = action.partition("_")
+    stash = instance.__dict__.setdefault("_chanjiao_m2m_audit", {})
+    key = (sender, kind)
+    if phase == "pre":
+        if reverse:
+            if pk_set is None:
+                through = f.remote_field.through
+                dst = through._meta.get_field(f.m2m_reverse_field_name()).attname
+                src = through._meta.get_field(f.m2m_field_name()).attname
+                owner_pks = list(through._base_manager.using(using).filter(**{dst: instance.pk})
+                                 .values_list(src, flat=True))
+            else:
+                owner_pks = sorted(pk_set)
+        else:
+            owner_pks = [instance.pk]
+        stash[key] = (owner_pks, _linked_ids(f, owner_pks, using))
+        return
+    owner_pks, befores = stash.pop(key, ([], {}))
+    if not owner_pks:
+        return
+    afters = _linked_ids(f, owner_pks, using)
+    changed = [pk for pk in owner_pks if befores.get(pk) != afters.get(pk)]
+    if not changed:
+        return
+    owner_model = f.model
+    target = f.related_model
+    all_ids = {i for pk in changed for i in (*befores.get(pk, ()), *afters.get(pk, ()))}
+    names = {obj.pk: str(obj) for obj in target._base_manager.using(using).filter(pk__in=all_ids)}
+    owners = ({instance.pk: instance} if not reverse
+              else owner_model._base_manager.using(using).in_bulk(changed))
+    for pk in changed:
+        owner = owners.get(pk)
+        if owner is None:
+            continue
+        before, after = befores.get(pk, []), afters.get(pk, [])
+        audit.record_change("update", owner,
+                            {f.name: before, f"{f.name}_names": [names.get(i, f"#{i}") for i in before]},
+                            {f.name: after, f"{f.name}_names": [names.get(i, f"#{i}") for i in after]})

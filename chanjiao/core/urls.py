@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from chanjiao.core import rules_ui, site_views
+from chanjiao.core import site_views
+from chanjiao.core import ui as rules_ui
 
 app_name = "core"
 

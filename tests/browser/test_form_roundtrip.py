@@ -15,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.db import models
 from django.test import Client
+from django.urls import reverse
 
 from chanjiao.core.audit import object_label
 from chanjiao.core.models import AuditEvent
@@ -75,7 +76,7 @@ def test_saving_an_untouched_edit_form_changes_nothing(name: str, language: str,
             {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url},
         ])
         page = context.new_page()
-        edit_url = f"{live_server.url}/{ui.app_label}/{ui.name}/{obj.pk}/edit/"
+        edit_url = live_server.url + reverse(ui.url_name("edit"), args=[obj.pk])
         response = page.goto(edit_url)
         assert response is not None and response.status == 200, (name, response and response.status)
         assert page.locator("html").get_attribute("lang") == language

@@ -15,7 +15,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from chanjiao.catalog.models import Region
-from chanjiao.core import rules, rules_ui
+from chanjiao.core import rules
+from chanjiao.core import ui as rules_ui
 from chanjiao.core.rules import ParamResolver, RuleParameter, RuleViolation
 from chanjiao.core.workflow import TransitionRefused
 from chanjiao.orgs.models import (
