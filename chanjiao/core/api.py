@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import django_filters
 from django import forms
@@ -216,7 +216,8 @@ def _python_type(field: forms.Field) -> tuple[Any, dict[str, Any]]:
     """(annotation, Field constraints) for one form field."""
     constraints: dict[str, Any] = {}
     if isinstance(field, forms.ModelMultipleChoiceField):
-        return list[int], constraints
+        # Each id bounded like a single foreign key: an id past BIGINT would overflow the database driver.
+        return list[Annotated[int, Field(ge=1, le=MAX_ID)]], constraints
     if isinstance(field, forms.ModelChoiceField):
         return int, {"ge": 1, "le": MAX_ID}
     if isinstance(field, forms.NullBooleanField | forms.BooleanField):

@@ -159,6 +159,20 @@ def test_an_unknown_or_mistyped_field_is_400_in_chinese(world: Any, login: Any) 
     assert response.json()["errors"] == {"headcount": ["须为整数"]}
 
 
+
+@pytest.mark.parametrize("ids", [[-(10**26)], [2**63], [0], [1, 2**64]])
+def test_many_to_many_ids_beyond_the_database_range_are_400_not_500(world: Any, login: Any, ids: list[int]) -> None:
+    """Found by the fuzz run: an id past BIGINT in a many-to-many list overflowed the driver (500)."""
+    from tests.factories import PillarIndustryFactory
+
+    pillar = PillarIndustryFactory()
+    client = login("bureau_admin")
+    response = client.patch(f"/api/orgs/pillar-industries/{pillar.pk}", data=json.dumps({"industries": ids}),
+                            content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert any(key.split(".")[0] == "industries" for key in response.json()["errors"])
+    assert list(pillar.industries.all()) == []
+
 # --- D: query parameters and answers documented ----------------------------------------------------------------
 
 
