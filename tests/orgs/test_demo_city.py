@@ -174,3 +174,16 @@ def test_every_demo_record_passes_the_models_own_validation(industry_catalog):
     # 双师型 means industry experience: at least the six months of enterprise practice TP-01 asks for.
     assert not teachers.filter(is_dual_qualified=True, enterprise_years__lt=Decimal("0.5")).exists()
     assert teachers.filter(is_dual_qualified=True, enterprise_years=DUAL_MIN_ENTERPRISE_YEARS).exists()
+
+
+def test_too_few_enterprises_are_refused_and_the_minimum_builds(small_catalog):
+    """Each pillar needs firms of its own: fewer than two per pillar used to crash with an IndexError."""
+    from django.core.management.base import CommandError
+
+    from chanjiao.demo.management.commands.demo import MIN_ENTERPRISES
+
+    with pytest.raises(CommandError, match="至少为"):
+        call_command("demo", "--enterprises", "5", stdout=io.StringIO())
+    assert not Organisation.objects.exists()
+    call_command("demo", "--enterprises", str(MIN_ENTERPRISES), stdout=io.StringIO())
+    assert Organisation.objects.filter(kind=OrgKind.ENTERPRISE).count() == MIN_ENTERPRISES

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from chanjiao.demo.city import build_city
+from chanjiao.demo.city import PILLARS, build_city
+
+# Every pillar industry needs its own firms: a leading firm, committee members and order-class partners.
+MIN_ENTERPRISES = 2 * len(PILLARS)
 
 
 class Command(BaseCommand):
@@ -17,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--enterprises", type=int, default=300, help="演示企业数量（默认300）")
 
     def handle(self, *args: Any, enterprises: int, **options: Any) -> None:
+        if enterprises < MIN_ENTERPRISES:
+            raise CommandError(f"--enterprises 至少为 {MIN_ENTERPRISES}（每个百亿产业至少需要 2 家企业）。")
         summary = build_city(enterprises=enterprises)
         for warning in summary.warnings:
             self.stdout.write(self.style.WARNING(warning))
