@@ -70,7 +70,8 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=int(os.environ.get("FUZZ_MAX_EXAMPLES", "25")))
     parser.add_argument("--max-time", type=int, default=int(os.environ.get("FUZZ_MAX_TIME", "120")),
                         help="time budget of the schemathesis run in seconds")
-    parser.add_argument("--enterprises", type=int, default=22, help="demo enterprises to generate (at least 2 per pillar)")
+    parser.add_argument("--enterprises", type=int, default=22,
+                        help="demo enterprises to generate (at least 2 per pillar)")
     parser.add_argument("--seed", type=int, default=None, help="reproduce a run")
     parser.add_argument("--keep", action="store_true", help="keep the database and the report directory")
     args = parser.parse_args()
