@@ -127,6 +127,8 @@ def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Fie
 def _format(value: Any, f: models.Field | None, names: dict[tuple[Any, str], str]) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
     if f is None:
         return str(value)
     if f.is_relation and f.related_model is not None:
@@ -141,8 +143,6 @@ def _format(value: Any, f: models.Field | None, names: dict[tuple[Any, str], str
     if isinstance(f, models.DateField) and isinstance(value, str):
         parsed_date = parse_date(value)
         return formats.date_format(parsed_date, "Y-m-d") if parsed_date else value
-    if isinstance(value, list):
-        return "、".join(str(v) for v in value)
     return str(value)
 
 
@@ -186,9 +186,18 @@ def changes_of(event: Any, names: dict[tuple[Any, str], str]) -> list[Change]:
         return []
     model = model_for(event.object_type)
     fields = _fields_by_attname(model)
+    many = {f.name: f for f in model._meta.many_to_many} if model is not None else {}
     result = []
     for key, pair in event.changes.items():
         f = fields.get(key)
+        if event.category == "data" and (key in many or key.removesuffix("_names") in many):
+            # m2m events (core/signals.py) carry ids and, beside them, the names: show the names.
+            if key in many:
+                shown = event.changes.get(f"{key}_names", pair)
+                before, after = shown if isinstance(shown, list) and len(shown) == 2 else (None, shown)
+                result.append(Change(str(many[key].verbose_name), _format(before, None, names),
+                                     _format(after, None, names)))
+            continue
         if event.category == "data":
             if key in _HIDDEN or (f is not None and (f.primary_key or not f.editable)):
                 continue

@@ -241,3 +241,14 @@ def test_refusals_are_rate_limited_then_summarised(world: Any, login: Any, _fres
 def test_a_page_that_does_not_exist_at_all_is_no_scoping_refusal(world: Any, login: Any, _fresh_cache: Any) -> None:
     assert login("school_admin_a").get("/no-such-page/").status_code == 404
     assert _denials("school_admin_a") == []
+
+
+def test_the_history_page_shows_an_m2m_change_by_its_label_and_names(group_world: Any, login: Any) -> None:
+    """Issue 6 point 11 for many-to-many fields: a verbose name and the linked rows' names, never ids or keys."""
+    w = group_world
+    industry = factories.IndustryFactory(code="3411", name="锅炉及辅助设备制造")
+    w.pillar.industries.add(industry)
+    page = login("secretariat").get(reverse("orgs:pillarindustry_history", args=[w.pillar.pk])).content.decode()
+    label = str(type(w.pillar)._meta.get_field("industries").verbose_name)
+    assert label in page and str(industry) in page
+    assert "industries_names" not in page and ">industries<" not in page
