@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests.attachment_harness import PDF, TEXT
+from tests.browser.conftest import sign_in
 from tests.conftest import build_world
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ def test_school_admin_uploads_and_downloads_a_licence(live_server: Any, page: An
     settings.STORAGES = {**settings.STORAGES, "attachments": {
         "BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": tmp_path / "files"}}}
     school = build_world().school_a
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "school_admin_a")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "school_admin_a")
     page.goto(f"{live_server.url}/orgs/school/{school.pk}/")
     card = page.locator("[data-testid=attachments-card]")
     assert "暂无附件" in card.inner_text()

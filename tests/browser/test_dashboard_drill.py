@@ -8,19 +8,15 @@ from typing import Any
 import pytest
 
 from chanjiao.orgs.models import School, SchoolLevel
+from tests.browser.conftest import sign_in
 from tests.conftest import build_world
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_chart_slice_and_a_tile_drill_down_to_their_rows(live_server: Any, page: Any) -> None:
     build_world()  # two schools, both 高职专科 (the factory's level): the pie has one slice, easy to hit
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "bureau_admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "bureau_admin")
 
     pie = page.locator('[data-chart][data-figure="schools"]')
     pie.locator("canvas").wait_for()

@@ -10,8 +10,8 @@ import pytest
 
 from chanjiao.orgs.models import Enterprise
 from tests import factories
+from tests.browser.conftest import sign_in
 from tests.conftest import build_world
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,11 +25,7 @@ def test_export_edit_reimport_in_the_browser(live_server: Any, page: Any, artifa
     factories.EnterpriseFactory(name="中型企业乙", uscc=factories.valid_uscc(6_100_002), size="medium")
     factories.EnterpriseFactory(name="小型企业丙", uscc=factories.valid_uscc(6_100_003), size="small")
 
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "bureau_admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "bureau_admin")
     page.goto(f"{live_server.url}/orgs/enterprise/?size=medium")
     with page.expect_download() as info:
         page.click("[data-testid=export-import]")

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
+from tests.browser.conftest import sign_in
 from tests.conftest import build_world
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -26,11 +26,7 @@ def phone(browser: Any) -> Iterator[Any]:
 
 
 def _sign_in(page: Any, base: str, username: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base}/")
+    sign_in(page, base, username)
 
 
 def test_the_sidebar_folds_behind_a_toggler_at_390px(live_server: Any, phone: Any, artifacts: Path) -> None:

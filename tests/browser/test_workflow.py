@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from tests import factories
+from tests.browser.conftest import sign_in
 from tests.conftest import build_world
-from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,11 +21,7 @@ def test_bureau_admits_and_certifies_an_enterprise(live_server: Any, page: Any, 
     firm = build_world().enterprise
     Enterprise.objects.filter(pk=firm.pk).update(integration_status="applied",
                                                  industry=factories.IndustryFactory(code="3411"))
-    page.goto(f"{live_server.url}/accounts/login/")
-    page.fill("#id_username", "bureau_admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    sign_in(page, live_server.url, "bureau_admin")
     page.goto(f"{live_server.url}/orgs/enterprise/{firm.pk}/")
     card = page.locator("[data-testid=workflow-card]")
     assert card.locator("[data-testid=workflow-state]").inner_text() == "已申报"
