@@ -250,3 +250,17 @@ class GuidanceMemberFactory(DjangoModelFactory):
     organisation = factory.SubFactory(EnterpriseFactory)
     person_name = factory.Sequence(lambda n: f"专家{n:03d}")
     joined = dt.date(2019, 9, 1)
+
+
+class RuleParameterFactory(DjangoModelFactory):
+    """A national PE-08 threshold; each row its own effective date (unique per rule, parameter, place, date)."""
+
+    class Meta:
+        model = "core.RuleParameter"
+
+    rule_id = "PE-08"
+    param = "min_years"
+    jurisdiction = ""
+    value = 3
+    effective_from = factory.Sequence(lambda n: dt.date(2020, 1, 1) + dt.timedelta(days=n))
+    source_note = "测试用依据"

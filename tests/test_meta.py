@@ -145,7 +145,6 @@ EXEMPT_FROM_FACTORIES = {
     "core.statuschange": "written only by a workflow's set_status (its history); tests move the status",
     "core.importjob": "made by the import service from an uploaded file; tests upload one",
     "core.attachment": "made by attachments.attach, which checks content, size and name; a factory would skip it",
-    "core.ruleparameter": "values are checked against the rule's declared thresholds; tests use the rule page",
     "core.ruleviolation": "findings are written by the rule scans (core/rules.py), never by hand",
     "accounts.apitoken": "issued by ApiToken.issue (hashed key shown once): factories.issue_token",
     "orgs.organisation": "the table behind the kinds: made through the proxies' factories",
