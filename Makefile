@@ -53,6 +53,7 @@ static/vendor/.installed: package.json package-lock.json
 
 check: setup
 	$(BIN)/ruff check .
+	CHANJIAO_PROFILE=test $(BIN)/mypy  # typecheck: strict on chanjiao/core (pyproject.toml [tool.mypy])
 	CHANJIAO_PROFILE=test $(MANAGE) makemigrations --check --dry-run
 	CHANJIAO_PROFILE=production SECRET_KEY=ci-$$(head -c 48 /dev/urandom | base64 | tr -dc A-Za-z0-9) \
 	  ALLOWED_HOSTS=chanjiao.example.cn DATABASE_URL=sqlite:///:memory: $(MANAGE) check --deploy --fail-level WARNING

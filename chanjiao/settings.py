@@ -194,6 +194,9 @@ AUDIT_MIN_RETENTION_DAYS = 183  # 网络安全法 Art. 21: at least six months o
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024)
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5_000)
+# Jobs (core/jobs.py): a list export of more rows runs in the background; results kept this many days.
+EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 5_000)
+JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 7)
 # Attachments (core/attachments.py): refused above this size, before the file is read.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -233,10 +236,19 @@ else:  # S3-compatible: files are streamed through the scoped download view, nev
         "file_overwrite": False,
         "default_acl": "private",
     }
+# Job results (exports, reports): the attachments' backend, under their own folder or prefix, so every
+# web server and worker of a scaled-out deployment reads the same files.
+_JOB_STORAGE: dict = {"BACKEND": _ATTACHMENT_BACKEND, "OPTIONS": dict(_ATTACHMENT_STORAGE["OPTIONS"])}
+if _ATTACHMENT_BACKEND == "django.core.files.storage.FileSystemStorage":
+    _JOB_STORAGE["OPTIONS"]["location"] = Path(env_str("JOB_RESULT_DIR", str(VAR_DIR / "jobs")))
+else:
+    _JOB_STORAGE["OPTIONS"]["location"] = "jobs"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     # Uploaded documents, never served as static files: only through the scoped download view.
     "attachments": _ATTACHMENT_STORAGE,
+    # Results of background jobs: only through the owner's download view.
+    "jobs": _JOB_STORAGE,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if PROFILE == "test"

@@ -79,6 +79,32 @@ def build_world() -> World:
     return world
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _scope_guard() -> Any:
+    """Issue #7 gap 3: every request a test makes (test client, live server) runs with the scoping
+    guard on — a scoped model's queryset evaluated without visible_to/editable_by/deletable_by or
+    ``unscoped(reason)`` raises ``ScopeGuardError`` (core/scoping.py). Wrapping
+    ``BaseHandler.get_response`` is an outermost middleware that exists in tests only: it covers the
+    view, template rendering and the other middleware, and ends with the response (a streamed body
+    read later by the test is outside it)."""
+    from django.core.handlers.base import BaseHandler
+
+    from chanjiao.core import scoping
+
+    original = BaseHandler.get_response
+
+    def guarded(self: BaseHandler, request: Any) -> Any:
+        token = scoping.activate_guard()
+        try:
+            return original(self, request)
+        finally:
+            scoping.deactivate_guard(token)
+
+    BaseHandler.get_response = guarded  # type: ignore[method-assign]
+    yield
+    BaseHandler.get_response = original  # type: ignore[method-assign]
+
+
 @pytest.fixture(autouse=True)
 def _fast_hashing(settings: Any) -> None:
     # Argon2 costs ~50 ms per hash; tests that log in many users would crawl. MD5 is for tests only.

@@ -264,3 +264,18 @@ class RuleParameterFactory(DjangoModelFactory):
     value = 3
     effective_from = factory.Sequence(lambda n: dt.date(2020, 1, 1) + dt.timedelta(days=n))
     source_note = "测试用依据"
+
+
+class JobFactory(DjangoModelFactory):
+    """A finished export job of a user (the pages and the reaper read such rows; the worker makes real ones)."""
+
+    class Meta:
+        model = "core.Job"
+
+    kind = "export"
+    title = factory.Sequence(lambda n: f"导出学校{n:03d}")
+    user = factory.SubFactory(UserFactory)
+    model_label = "orgs.school"
+    params = factory.LazyFunction(lambda: {"ui": "orgs:school_list", "query": "export=xlsx", "mode": "list"})
+    status = "succeeded"
+    progress = 100

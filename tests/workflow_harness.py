@@ -4,7 +4,7 @@ A test module declares data only::
 
     class TestEnterpriseWorkflow(WorkflowHarness):
         model = Enterprise
-        ui = orgs_ui.enterprises               # None: no pages (system-only workflows such as ImportJob)
+        ui = orgs_ui.enterprises               # None: no pages (system-only workflows)
         api_path = "/api/orgs/enterprises/"
         permitted = {"apply": {"bureau_admin", "enterprise_contact"}, "certify": {"bureau_admin"}, ...}
         def fresh(self, world, state): ...     # a new object in ``state`` whose guards pass

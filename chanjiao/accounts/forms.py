@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.core.forms import ScopedModelForm
+from chanjiao.core.scoping import unscoped
 
 
 class LoginForm(AuthenticationForm):
@@ -35,7 +36,9 @@ class UserForm(ScopedModelForm):
     def clean_username(self) -> str:
         username = (self.cleaned_data.get("username") or "").strip()
         # ID-01: a field error here, before the database's case-insensitive constraint would refuse it.
-        if User.objects.with_username(username).exclude(pk=self.instance.pk).exists():
+        with unscoped("user names are unique over every account, seen or not"):
+            taken = User.objects.with_username(username).exclude(pk=self.instance.pk).exists()
+        if taken:
             raise forms.ValidationError(_("用户名“%(name)s”已被使用（用户名不区分大小写）。"),
                                         params={"name": username}, code="unique")
         return username

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel, AuditMixin
 from chanjiao.core.roles import ADMIN_ROLES, ORG_ROLES, Role
-from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet
+from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet, unscoped, unscoped_queryset
 
 
 def username_key(username: str) -> str:
@@ -39,8 +39,9 @@ class ScopedUserManager(UserManager.from_queryset(ScopedQuerySet)):  # type: ign
     def get_by_natural_key(self, username: str | None) -> User:
         # Log-in matches regardless of case, with the database's LOWER() — the same function as the
         # unique constraint, so at most one account can match.
-        return self.alias(_username_ci=Lower(self.model.USERNAME_FIELD)).get(
-            _username_ci=Lower(Value((username or "").strip())))
+        with unscoped("log-in finds the account before anyone is signed in"):
+            return self.alias(_username_ci=Lower(self.model.USERNAME_FIELD)).get(
+                _username_ci=Lower(Value((username or "").strip())))
 
     def with_username(self, username: str) -> models.QuerySet:
         """Accounts whose username equals ``username`` regardless of case (0 or 1 row)."""
@@ -151,7 +152,8 @@ class Membership(AuditedModel):
         from chanjiao.orgs.models import Organisation
 
         if can_create(cls, user):
-            return Organisation.objects.order_by("kind", "name").only("id", "kind", "name")
+            return unscoped_queryset(Organisation.objects.order_by("kind", "name").only("id", "kind", "name"),
+                                     "role grants pick organisations by name")
         return Organisation.objects.visible_to(user)
 
     def clean(self) -> None:
@@ -209,7 +211,8 @@ class ApiToken(AuditedModel):
 
     @classmethod
     def authenticate(cls, raw: str) -> User | None:
-        token = cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
+        with unscoped("a bearer token is looked up before anyone is signed in"):
+            token = cls.objects.active().select_related("user").filter(key_hash=_hash_token(raw)).first()
         if token is None or not token.user.is_active:
             return None
         # A plain UPDATE: token use is not a data change worth an audit row per request.

@@ -2,7 +2,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.accounts import filters, forms, tables
 from chanjiao.accounts.models import ApiToken, Membership, User
-from chanjiao.core.registry import DetailAction, ModelUI, register
+from chanjiao.core.registry import DetailAction, ModelUI, Tab, register
 from chanjiao.core.roles import Role
 
 GROUP = _("系统管理")
@@ -24,5 +24,4 @@ tokens = register(ModelUI(ApiToken, filters.ApiTokenFilterSet, tables.ApiTokenTa
                                                 and token.user_id == user.pk)]))
 
 # The user page lists the account's roles and organisations (only the memberships the viewer may see).
-users.related = [(_("角色与所属单位"), lambda obj, user: Membership.objects.visible_to(user).filter(user=obj),
-                  memberships)]
+users.tabs = [Tab(_("角色与所属单位"), memberships, via="user")]

@@ -1,51 +1,20 @@
 from __future__ import annotations
 
-from ninja import Router, Schema
+from ninja import Router
 
 from chanjiao.catalog import ui
-from chanjiao.core.api import crud_router
+from chanjiao.core.api import crud_router, output_schema
 
-
-class RegionOut(Schema):
-    id: int
-    code: str
-    name: str
-    level: int
-    parent_id: int | None
-
-
-class IndustryOut(Schema):
-    id: int
-    code: str
-    name: str
-    level: int
-    section: str
-    parent_id: int | None
-    derived: bool
-
-
-class OccupationOut(Schema):
-    id: int
-    code: str
-    name: str
-    level: int
-    parent_id: int | None
-
-
-class MajorOut(Schema):
-    id: int
-    code: str
-    name: str
-    level: str
-    category_code: str
-    category_name: str
-    class_code: str
-    class_name: str
-    state_controlled: bool
-
-
+# The code tables have no form: the fields each answers with are named here (core.api.output_schema types
+# them from the model); the edition and descriptions stay on the detail pages.
+_TAGS = ["标准代码"]
 router = Router()
-router.add_router("/majors", crud_router(ui.majors, MajorOut, tags=["标准代码"]))
-router.add_router("/industries", crud_router(ui.industries, IndustryOut, tags=["标准代码"]))
-router.add_router("/occupations", crud_router(ui.occupations, OccupationOut, tags=["标准代码"]))
-router.add_router("/regions", crud_router(ui.regions, RegionOut, tags=["标准代码"]))
+router.add_router("/majors", crud_router(ui.majors, output_schema(ui.majors, extra=(
+    "code", "name", "level", "category_code", "category_name", "class_code", "class_name", "state_controlled")),
+    tags=_TAGS))
+router.add_router("/industries", crud_router(ui.industries, output_schema(ui.industries, extra=(
+    "code", "name", "level", "section", "parent", "derived")), tags=_TAGS))
+router.add_router("/occupations", crud_router(ui.occupations, output_schema(ui.occupations, extra=(
+    "code", "name", "level", "parent")), tags=_TAGS))
+router.add_router("/regions", crud_router(ui.regions, output_schema(ui.regions, extra=(
+    "code", "name", "level", "parent")), tags=_TAGS))

@@ -7,18 +7,24 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
 from chanjiao.core.filters import SearchFilterSet
+from chanjiao.core.scoping import unscoped
+
+# Choices callables get no request: the catalogs are public reference data, read by everyone.
+CATALOG_CHOICES = "catalog choices: public reference data, the same for every user"
 
 
 def _industry_sections() -> list[tuple[str, str]]:
     # Read when the form is built, so the choices follow what load_catalogs stored.
-    return [(code, f"{code} {name}") for code, name in
-            Industry.objects.filter(level=Industry.Level.SECTION).values_list("code", "name")]
+    with unscoped(CATALOG_CHOICES):
+        return [(code, f"{code} {name}") for code, name in
+                Industry.objects.filter(level=Industry.Level.SECTION).values_list("code", "name")]
 
 
 def _major_categories() -> list[tuple[str, str]]:
     # 专业大类 share their names across the three levels (61/41/21 农林牧渔大类): filter by name.
-    names = Major.objects.order_by("category_name").values_list("category_name", flat=True).distinct()
-    return [(name, name) for name in names]
+    with unscoped(CATALOG_CHOICES):
+        names = Major.objects.order_by("category_name").values_list("category_name", flat=True).distinct()
+        return [(name, name) for name in names]
 
 
 class CatalogFilterSet(SearchFilterSet):

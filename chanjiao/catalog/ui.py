@@ -8,23 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.catalog import filters, tables
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
-from chanjiao.core.registry import ModelUI, register
+from chanjiao.core.registry import ModelUI, Tab, register
 
 GROUP = _("标准代码")
 
 
-def _children(model: Any) -> Any:
-    def rows(obj: Any, user: Any) -> Any:
-        return model.objects.visible_to(user).filter(parent=obj).select_related("parent")
-    return rows
-
-
-def _same_class_majors(obj: Major, user: Any) -> Any:
-    return Major.objects.visible_to(user).filter(class_code=obj.class_code).exclude(pk=obj.pk)
+def _same_class(major: Any) -> Q:
+    return Q(class_code=major.class_code) & ~Q(pk=major.pk)
 
 
 majors = register(ModelUI(
@@ -47,7 +42,7 @@ regions = register(ModelUI(
 ))
 
 # Declared after all four exist because a tab names the ModelUI whose table it shows.
-majors.related = [(_("同专业类的其他专业"), _same_class_majors, majors)]
-industries.related = [(_("下级行业"), _children(Industry), industries)]
-occupations.related = [(_("下级职业"), _children(Occupation), occupations)]
-regions.related = [(_("下级区划"), _children(Region), regions)]
+majors.tabs = [Tab(_("同专业类的其他专业"), majors, via=_same_class)]
+industries.tabs = [Tab(_("下级行业"), industries, via="parent")]
+occupations.tabs = [Tab(_("下级职业"), occupations, via="parent")]
+regions.tabs = [Tab(_("下级区划"), regions, via="parent")]

@@ -2,7 +2,8 @@
 scoping, FilterSets and forms as the UI (so the API can never be looser than the pages).
 
 The OpenAPI description is derived from those same declarations: request bodies from the
-ModelUI's form (names, types, required-ness, choices), query parameters from its FilterSet, and
+ModelUI's form (names, types, required-ness, choices), answers from the model and the form (the
+form's fields, the workflow status, ``id``: ``output_schema``), query parameters from its FilterSet, and
 every answer an operation can give (400/401/403/404/409/422 as ``{"detail": "…"}``) is listed, so
 a schema-driven fuzzer (tests/fuzz/run_schemathesis.py) finds no undocumented answer.
 """
@@ -26,15 +27,16 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
+from ninja.orm.fields import TYPES as NINJA_TYPES
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import ConfigDict, create_model
+from pydantic import BeforeValidator, ConfigDict, create_model
 
 from chanjiao.core import audit
 from chanjiao.core.middleware import context_for
 from chanjiao.core.registry import ModelUI
-from chanjiao.core.scoping import can_create
+from chanjiao.core.scoping import can_create, unscoped
 
 # The largest id the databases store (BIGINT); a bigger one in a path can only be "not found".
 MAX_ID = 2**63 - 1
@@ -284,6 +286,70 @@ class _StrictSchema(Schema):
     model_config = ConfigDict(extra="forbid")
 
 
+# --- response bodies from the model, the form and the workflow ------------------------------------------------
+
+# Django internal field type -> the Python type of its value (ninja's table: the same mapping ModelSchema uses).
+MODEL_TYPES: dict[str, Any] = dict(NINJA_TYPES)
+
+
+def _pk_of(value: Any) -> Any:
+    # A related row (the getter hands the prefetched rows of a many-to-many over) answers with its id.
+    return getattr(value, "pk", value)
+
+
+def _output_type(field: models.Field[Any, Any]) -> Any:
+    """The annotation one model field answers with: related rows by id, null only where the column allows it."""
+    if field.many_to_many:
+        return list[Annotated[int, BeforeValidator(_pk_of)]]
+    if field.is_relation:
+        annotation: Any = int
+    elif isinstance(field, models.JSONField):
+        annotation = Any
+    else:
+        try:
+            annotation = MODEL_TYPES[field.get_internal_type()]
+        except KeyError as exc:
+            raise ImproperlyConfigured(f"{field.model.__name__}.{field.name}: no API type for "
+                                       f"{field.get_internal_type()}; declare it on the schema's base") from exc
+    return annotation | None if field.null else annotation
+
+
+def output_fields(ui: ModelUI, extra: tuple[str, ...] | list[str] = ()) -> list[str]:
+    """The model fields ``ui``'s API answers with: the form's fields, the workflow status (read-only, moved by
+    transitions) and ``extra`` (other read-only fields, e.g. an organisation's ``kind``), in model order."""
+    from chanjiao.core.workflow import workflow_of
+
+    form: Any = ui.form
+    names = list(form._meta.fields) if form is not None else []
+    wf = workflow_of(ui.model)
+    names += [wf.field] if wf is not None else []
+    names += list(extra)
+    order = {f.name: i for i, f in enumerate(ui.model._meta.get_fields())}
+    return sorted(dict.fromkeys(names), key=lambda n: order[n])
+
+
+def output_schema(ui: ModelUI, *, extra: tuple[str, ...] | list[str] = (),
+                  base: type[Schema] = Schema) -> type[Schema]:
+    """``<Model>Out``: ``id`` plus :func:`output_fields`, typed from the model; a field added to the form
+    reaches the API without another edit (tests/api/test_schemas_derived.py).
+
+    Foreign keys answer as ``<name>_id``, many-to-many fields as a list of ids under their own name. A
+    field that answers differently (masked, computed) is declared on ``base`` with its resolver; the
+    derived field of that name is then left out.
+    """
+    declared = set(base.model_fields)
+    fields: dict[str, Any] = {}
+    for name in ["id", *output_fields(ui, extra)]:
+        f = ui.model._meta.get_field(name)
+        assert isinstance(f, models.Field), f"{name}: not a field of {ui.model.__name__}"  # a reverse relation
+        key = f.attname if f.many_to_one or f.one_to_one else f.name
+        if name in declared or key in declared:
+            continue
+        description = str(f.verbose_name) if name != "id" else None
+        fields[key] = (_output_type(f), Field(..., description=description))
+    return create_model(f"{ui.model.__name__}Out", __base__=base, **fields)
+
+
 def page_schema(model: type[models.Model], out_schema: type[Schema]) -> type[Schema]:
     return create_model(f"{model.__name__}Page", __base__=Schema, count=(int, ...), page=(int, ...),
                         page_size=(int, ...), results=(list[out_schema], ...))  # type: ignore[valid-type]
@@ -301,9 +367,19 @@ def _form_errors(form: Any) -> dict[str, Any]:
                                                                   form.errors.items()}}
 
 
-def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None = None) -> Router:
-    """list / detail (+ create / update / delete when the model has a form) for ``ui.model``."""
+def answer_rows(ui: ModelUI, user: Any) -> Any:
+    """The scoped rows the API answers with: the list's joins, and the many-to-many values the answer
+    carries prefetched by that checked queryset (one query per field, not one per row)."""
+    many = [n for n in output_fields(ui) if ui.model._meta.get_field(n).many_to_many]
+    rows = ui.rows_for(user)
+    return rows.prefetch_related(*many) if many else rows
+
+
+def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: list[str] | None = None) -> Router:
+    """list / detail (+ create / update / delete when the model has a form) for ``ui.model``; the answers
+    are ``out_schema``, by default :func:`output_schema` of ``ui``."""
     model = ui.model
+    out_schema = out_schema or output_schema(ui)
     router = Router(tags=tags or [str(model._meta.verbose_name_plural)])
     label = model._meta.model_name
 
@@ -315,7 +391,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
         params = request.GET.copy()
         for key in ("page", "page_size"):
             params.pop(key, None)
-        filterset = ui.filterset(params or None, queryset=ui.rows_for(request.user), request=request)
+        filterset = ui.filterset(params or None, queryset=answer_rows(ui, request.user), request=request)
         if filterset.is_bound and not filterset.is_valid():
             raise HttpError(400, _("筛选条件有误：%(e)s") % {"e": filterset.errors.as_text()})
         rows = filterset.qs if filterset.is_bound else filterset.queryset
@@ -330,7 +406,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
     @router.get("/{pk}", response={200: out_schema, **ERRORS_READ}, summary=_("详情"),
                 operation_id=f"{label}_get")
     def get_object(request: HttpRequest, pk: int) -> Any:
-        return get_or_404(model.objects.visible_to(request.user), pk)
+        return get_or_404(answer_rows(ui, request.user), pk)
 
     if getattr(model, "workflow", None) is not None:
         _transition_route(router, ui, out_schema)
@@ -340,7 +416,9 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
 
     def _save(request: HttpRequest, instance: Any, payload: dict[str, Any]) -> Any:
         if instance is not None:
-            data = model_to_dict(instance, fields=form_fields)
+            # PATCH starts from the stored values, many-to-many included, of an instance in scope.
+            with unscoped("the current values of an instance already in scope"):
+                data = model_to_dict(instance, fields=form_fields)
         else:
             # What the model would store when a field is left out (e.g. integration_status): the API
             # body may omit it, and the form (which requires it on the page) gets the default.
@@ -366,7 +444,8 @@ def crud_router(ui: ModelUI, out_schema: type[Schema], *, tags: list[str] | None
             saved = form.save()
             if not model.objects.editable_by(request.user).filter(pk=saved.pk).exists():
                 raise PermissionDenied(_("您无权在该单位下保存此记录。"))
-        return Status(201 if instance is None else 200, saved)
+        # Answered as read back through the caller's scope (with its many-to-many values), not the form's instance.
+        return Status(201 if instance is None else 200, get_or_404(answer_rows(ui, request.user), saved.pk))
 
     create_in = body_schema(ui, partial=False)
     patch_in = body_schema(ui, partial=True)
@@ -426,7 +505,7 @@ def _transition_route(router: Router, ui: ModelUI, out_schema: type[Schema]) -> 
                  operation_id=f"{model._meta.model_name}_transition",
                  description=_("执行一个状态变更。可用的操作：%(names)s") % {"names": names})
     def transition(request: HttpRequest, pk: int, name: str, payload: TransitionIn) -> Any:
-        instance = get_or_404(model.objects.visible_to(request.user), pk)
+        instance = get_or_404(answer_rows(ui, request.user), pk)
         t = wf.by_name.get(name)
         if t is None or t.system:
             raise Http404
@@ -439,4 +518,4 @@ def _transition_route(router: Router, ui: ModelUI, out_schema: type[Schema]) -> 
 
 
 __all__ = ["ERRORS_READ", "ERRORS_WRITE", "ApiError", "Http404", "SessionAuth", "TokenAuth", "crud_router",
-           "get_or_404", "refuse_if_password_change_pending"]
+           "get_or_404", "output_fields", "output_schema", "refuse_if_password_change_pending"]

@@ -13,19 +13,21 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chanjiao.core import attachments
 from chanjiao.core.attachments import Attachment
+from chanjiao.core.types import Request, User
 from chanjiao.core.views import ModelUIView
 
 CARD_TEMPLATE = "core/_attachments.html"
 
 
-def card_context(ui: Any, obj: Any, user: Any) -> dict[str, Any]:
+def card_context(ui: Any, obj: Any, user: User) -> dict[str, Any]:
     """What the 附件 card shows ``user`` on ``obj``'s page."""
     rows = list(attachments.listed(obj, user))
     can_upload = bool(ui.attachments) and attachments.may_upload(obj, user)
@@ -43,11 +45,11 @@ def card_context(ui: Any, obj: Any, user: Any) -> dict[str, Any]:
 
 
 class AttachmentsView(ModelUIView):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: Request, pk: int) -> HttpResponse:
         obj = self.get_object(pk)
         return self._card(obj)
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: Request, pk: int) -> HttpResponse:
         obj = self.get_object(pk)  # 404 out of scope; attach() refuses a parent the user may not edit (403)
         error = notice = ""
         try:
@@ -70,14 +72,14 @@ class AttachmentsView(ModelUIView):
 
 
 class AttachmentDownloadView(ModelUIView):
-    def get(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
+    def get(self, request: Request, pk: int, attachment: int) -> HttpResponseBase:
         obj = self.get_object(pk)
         found = get_object_or_404(Attachment.objects.visible_to(request.user).current().of(obj), pk=attachment)
         return attachments.download_response(found)
 
 
 class AttachmentWithdrawView(ModelUIView):
-    def post(self, request: HttpRequest, pk: int, attachment: int) -> HttpResponse:
+    def post(self, request: Request, pk: int, attachment: int) -> HttpResponse:
         obj = self.get_object(pk)
         found = get_object_or_404(Attachment.objects.visible_to(request.user).current().of(obj), pk=attachment)
         attachments.withdraw(found, request.user)  # PermissionDenied → 403 for readers

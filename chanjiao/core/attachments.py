@@ -29,7 +29,7 @@ import uuid
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, ClassVar, cast
 from urllib.parse import quote
 
 import filetype
@@ -48,7 +48,8 @@ from django.utils.translation import gettext_lazy
 
 from chanjiao.core import audit
 from chanjiao.core.models import AuditedModel
-from chanjiao.core.scoping import ScopedManager, ScopedQuerySet, get_scope
+from chanjiao.core.scoping import ScopedManager, ScopedQuerySet, get_scope, unscoped
+from chanjiao.core.types import User
 
 # --- what may be uploaded ----------------------------------------------------------------------------------------
 
@@ -121,8 +122,9 @@ def uses_by_model() -> dict[type[models.Model], list[AttachmentUse]]:
 
     result: dict[type[models.Model], list[AttachmentUse]] = {}
     for ui in registry:
-        if getattr(ui, "attachments", None):
-            result.setdefault(ui.model, []).extend(ui.attachments)
+        uses = getattr(ui, "attachments", None)
+        if uses:
+            result.setdefault(ui.model, []).extend(uses)
     return result
 
 
@@ -141,13 +143,13 @@ def content_type_for(model: type[models.Model] | models.Model) -> ContentType:
 class AttachmentQuerySet(ScopedQuerySet):
     """Scoped through the parent: one ``object_id IN (subquery)`` per parent model and reader rule."""
 
-    def visible_to(self, user: Any) -> AttachmentQuerySet:
+    def visible_to(self, user: User) -> AttachmentQuerySet:
         return self._through_parents(user, change=False)
 
-    def editable_by(self, user: Any) -> AttachmentQuerySet:
+    def editable_by(self, user: User) -> AttachmentQuerySet:
         return self._through_parents(user, change=True)
 
-    def deletable_by(self, user: Any) -> AttachmentQuerySet:
+    def deletable_by(self, user: User) -> AttachmentQuerySet:
         return self.none()  # evidence: withdrawn, never deleted
 
     def current(self) -> AttachmentQuerySet:
@@ -156,11 +158,11 @@ class AttachmentQuerySet(ScopedQuerySet):
     def of(self, obj: models.Model) -> AttachmentQuerySet:
         return self.filter(content_type=content_type_for(obj), object_id=obj.pk)
 
-    def _through_parents(self, user: Any, *, change: bool) -> AttachmentQuerySet:
+    def _through_parents(self, user: User, *, change: bool) -> AttachmentQuerySet:
         scope = get_scope(user)
         q = Q(pk__in=[])  # no declared use → no rows (default deny)
         for model, uses in uses_by_model().items():
-            parents = model._default_manager
+            parents: Any = model._default_manager  # a ScopedManager: visible_to / editable_by
             ct = content_type_for(model)
             if change:
                 q |= Q(content_type=ct, object_id__in=parents.editable_by(user).values("pk"))
@@ -195,7 +197,8 @@ class Attachment(AuditedModel):
     withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                      related_name="+", verbose_name=gettext_lazy("撤回人"))
 
-    objects = ScopedManager.from_queryset(AttachmentQuerySet)()
+    # Annotated: the django-stubs plugin cannot follow a manager made from a generated manager class.
+    objects: ClassVar[Any] = ScopedManager.from_queryset(AttachmentQuerySet)()
 
     class Meta:
         verbose_name = gettext_lazy("附件")
@@ -211,7 +214,8 @@ class Attachment(AuditedModel):
         return FILE_KINDS[self.file_type].mime if self.file_type in FILE_KINDS else "application/octet-stream"
 
     def kind_label(self) -> str:
-        use = use_for(self.content_type.model_class(), self.kind) if self.content_type_id else None
+        model = self.content_type.model_class() if self.content_type_id else None
+        use = use_for(model, self.kind) if model is not None else None
         return str(use.label) if use else self.kind
 
 
@@ -258,7 +262,8 @@ def detect_type(file: IO[bytes]) -> str:
     guess = filetype.guess(head)
     if guess is None:
         return "txt" if head and _looks_like_text(head) else "unknown"
-    return {"jpeg": "jpg"}.get(guess.extension, guess.extension)
+    extension: str = guess.extension
+    return {"jpeg": "jpg"}.get(extension, extension)
 
 
 def _looks_like_text(head: bytes) -> bool:
@@ -335,7 +340,8 @@ def check(obj: models.Model, uploaded: Any, use: AttachmentUse) -> Checked:
         raise ValidationError(_("文件内容与扩展名不符：扩展名是 %(ext)s，内容却是%(real)s。未保存。") % {
             "ext": ext, "real": _type_label(real)})
     digest = _digest(uploaded)
-    same = Attachment.objects.of(obj).current().filter(sha256=digest).first()
+    with unscoped("the parent was checked editable; its files are compared by content"):
+        same = Attachment.objects.of(obj).current().filter(sha256=digest).first()
     if same is not None:
         raise ValidationError(_("同一文件已上传过（“%(name)s”），无需重复上传。") % {"name": same.original_name})
     return Checked(name=name, file_type=real, size=size, sha256=digest)
@@ -344,11 +350,12 @@ def check(obj: models.Model, uploaded: Any, use: AttachmentUse) -> Checked:
 # --- the service -------------------------------------------------------------------------------------------------
 
 
-def may_upload(obj: models.Model, user: Any) -> bool:
-    return type(obj)._default_manager.editable_by(user).filter(pk=obj.pk).exists()
+def may_upload(obj: models.Model, user: User) -> bool:
+    parents: Any = type(obj)._default_manager  # a ScopedManager
+    return bool(parents.editable_by(user).filter(pk=obj.pk).exists())
 
 
-def attach(obj: models.Model, uploaded: Any, user: Any, kind: str) -> Attachment:
+def attach(obj: models.Model, uploaded: Any, user: User, kind: str) -> Attachment:
     """Store ``uploaded`` on ``obj`` as a ``kind`` document, or refuse (ValidationError with the
     Chinese reason, PermissionDenied) and store nothing. A refused upload writes a security event."""
     if not may_upload(obj, user):
@@ -374,7 +381,8 @@ def attach(obj: models.Model, uploaded: Any, user: Any, kind: str) -> Attachment
         with transaction.atomic():
             attachment = Attachment(content_type=content_type_for(obj), object_id=obj.pk, kind=use.kind,
                                     original_name=checked.name, stored_name=saved_name, size=checked.size,
-                                    sha256=checked.sha256, file_type=checked.file_type, uploaded_by=user)
+                                    sha256=checked.sha256, file_type=checked.file_type,
+                                    uploaded_by=cast(Any, user))  # an AUTH_USER_MODEL row (see core/types.py)
             attachment.save()  # AuditMixin: the data event in the same transaction
     except Exception:
         files.delete(saved_name)  # no row, no file
@@ -382,19 +390,21 @@ def attach(obj: models.Model, uploaded: Any, user: Any, kind: str) -> Attachment
     return attachment
 
 
-def withdraw(attachment: Attachment, user: Any) -> None:
+def withdraw(attachment: Attachment, user: User) -> None:
     """Hide an attachment from its tab; the row and the file stay (evidence), the change is audited."""
     if not Attachment.objects.editable_by(user).filter(pk=attachment.pk).exists():
         raise PermissionDenied(_("您无权撤回该附件。"))
     if attachment.withdrawn_at is None:
         attachment.withdrawn_at = timezone.now()
-        attachment.withdrawn_by = user
+        attachment.withdrawn_by = cast(Any, user)  # an AUTH_USER_MODEL row (see core/types.py)
         attachment.save()
 
 
-def listed(obj: models.Model, user: Any) -> Iterable[Attachment]:
+def listed(obj: models.Model, user: User) -> Iterable[Attachment]:
     """The current attachments of ``obj`` that ``user`` may see (the 附件 card)."""
-    return Attachment.objects.visible_to(user).current().of(obj).select_related("uploaded_by", "content_type")
+    rows: AttachmentQuerySet = (Attachment.objects.visible_to(user).current().of(obj)
+                                .select_related("uploaded_by", "content_type"))
+    return rows
 
 
 def download_response(attachment: Attachment) -> FileResponse:

@@ -144,7 +144,7 @@ def _event(action: str, *, category: str, obj: models.Model | None = None, chang
     )
 
 
-def record_change(action: str, obj: models.Model, before: dict | None, after: dict | None) -> None:
+def record_change(action: str, obj: models.Model, before: dict[str, Any] | None, after: dict[str, Any] | None) -> None:
     """One data event (create/update/delete) for ``obj``; nothing when an update changed nothing."""
     changes = diff(before, after)
     # ``updated_at`` moves on every save, ``last_login`` on every login: alone they are no change.
@@ -153,7 +153,7 @@ def record_change(action: str, obj: models.Model, before: dict | None, after: di
     _event(action, category="data", obj=obj, changes=changes).save()
 
 
-def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any, dict] | None = None) -> int:
+def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any, dict[str, Any]] | None = None) -> int:
     """Data events for rows written in bulk (imports, catalog loads): one event per row, written
     with one COPY (PostgreSQL) or batched INSERTs — the audit must not be the slow part of an import."""
     from chanjiao.core import bulk
@@ -210,7 +210,7 @@ def snapshotter(model: type[models.Model]) -> Callable[[models.Model], dict[str,
 
 
 def record_security(action: str, *, outcome: str = "success", message: str = "", obj: models.Model | None = None,
-                    username: str | None = None, details: dict | None = None) -> None:
+                    username: str | None = None, details: dict[str, Any] | None = None) -> None:
     """A security event: login, failed login, lockout, logout, export, role change, import …"""
     ctx = current_context()
     if username is not None and not ctx.actor_username:
@@ -284,8 +284,9 @@ def seal(event: Any, prev_hash: str) -> str:
     # Stored as the database gives it back (an IPv6 address is normalised), so the hash is stable.
     event.ip = type(event)._meta.get_field("ip").get_prep_value(event.ip) or None
     event.prev_hash = prev_hash
-    event.hash = event_hash(event, prev_hash)
-    return event.hash
+    digest = event_hash(event, prev_hash)
+    event.hash = digest
+    return digest
 
 
 def lock_chain_head() -> str:

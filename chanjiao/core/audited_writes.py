@@ -17,6 +17,7 @@ from django.db import connections, models, transaction
 from django.utils.translation import gettext as _
 
 from chanjiao.core import audit
+from chanjiao.core.scoping import unscoped
 
 # Rows per UPDATE … WHERE pk IN (…): well under SQLite's bound-parameter limit.
 CHUNK = 500
@@ -58,7 +59,7 @@ def _rows(model: type[models.Model], db: str, pks: Sequence[Any], lock: bool = F
     return rows
 
 
-def _changed(objs: Iterable[models.Model], befores: dict[Any, dict]) -> list[models.Model]:
+def _changed(objs: Iterable[models.Model], befores: dict[Any, dict[str, Any]]) -> list[models.Model]:
     """The rows whose audited values differ from their snapshot in ``befores`` (timestamps alone don't count)."""
     result = []
     for obj in objs:
@@ -68,13 +69,14 @@ def _changed(objs: Iterable[models.Model], befores: dict[Any, dict]) -> list[mod
     return result
 
 
-def update(queryset: models.QuerySet, values: dict[str, Any], plain_update: Callable[..., int]) -> int:
+def update(queryset: models.QuerySet[Any], values: dict[str, Any], plain_update: Callable[..., int]) -> int:
     """``queryset.update(**values)`` with one data event per changed row."""
     model = queryset.model
     if not is_audited(model):
         return plain_update(**values)
     db = queryset.db
-    with transaction.atomic(using=db):
+    # Reading the rows a write targets is the write's own bookkeeping, not a read for a user.
+    with transaction.atomic(using=db), unscoped("the rows an audited update targets"):
         pks = list(queryset.order_by().values_list("pk", flat=True))
         if not pks:
             return 0
@@ -86,8 +88,8 @@ def update(queryset: models.QuerySet, values: dict[str, Any], plain_update: Call
     return count
 
 
-def bulk_create(queryset: models.QuerySet, objs: Iterable[models.Model], create: Callable[..., list],
-                kwargs: dict[str, Any]) -> list:
+def bulk_create(queryset: models.QuerySet[Any], objs: Iterable[models.Model], create: Callable[..., list[Any]],
+                kwargs: dict[str, Any]) -> list[Any]:
     """``bulk_create`` that audits the new rows, unless the caller audits them (``audit.bulk_write``)."""
     model = queryset.model
     if not is_audited(model) or audit.bulk_write_reason() is not None:
@@ -105,7 +107,7 @@ def bulk_create(queryset: models.QuerySet, objs: Iterable[models.Model], create:
     return made
 
 
-def bulk_update(queryset: models.QuerySet, objs: Iterable[models.Model], fields: Sequence[str],
+def bulk_update(queryset: models.QuerySet[Any], objs: Iterable[models.Model], fields: Sequence[str],
                 update_rows: Callable[..., int], kwargs: dict[str, Any]) -> int:
     """``bulk_update`` with a before/after event per changed row, unless inside ``audit.bulk_write``."""
     model = queryset.model

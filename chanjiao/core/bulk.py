@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
@@ -12,7 +13,7 @@ _PLAIN_TYPES = {"AutoField", "BigAutoField", "CharField", "TextField", "IntegerF
                 "URLField", "EmailField"}
 
 
-def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
+def bulk_insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """INSERT ``objs``, set their primary keys and — for audited models — write their ``create``
     events (``audit.record_bulk``) in the same transaction: a caller cannot forget the audit."""
     from django.db import transaction
@@ -28,7 +29,7 @@ def bulk_insert(model: type[models.Model], objs: list[models.Model]) -> None:
             audit.record_bulk("create", objs)
 
 
-def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
+def _insert(model: type[models.Model], objs: Sequence[models.Model]) -> None:
     """INSERT ``objs`` and set their primary keys: ``COPY`` on PostgreSQL, ``bulk_create`` elsewhere.
 
     Why COPY: Django's PostgreSQL bulk_create sends each column as an array, which psycopg escapes
@@ -42,7 +43,9 @@ def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
     if connection.vendor != "postgresql":
         model._base_manager.bulk_create(objs)
         return
-    meta = model._meta.concrete_model._meta
+    concrete = model._meta.concrete_model
+    assert concrete is not None  # set for every non-abstract model
+    meta = concrete._meta
     fields = list(meta.concrete_fields)
     pk = meta.pk
     with connection.cursor() as cursor:
@@ -60,7 +63,7 @@ def _insert(model: type[models.Model], objs: list[models.Model]) -> None:
                 simple.append((index, f.attname))
             else:
                 special.append((index, f, f.get_internal_type() in _PLAIN_TYPES))
-        columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # concrete: never None
         table = connection.ops.quote_name(meta.db_table)
         width = len(fields)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:

@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 
 from chanjiao.core import audit
 from chanjiao.core.middleware import client_ip, context_for
+from chanjiao.core.types import User
 
 DEFAULT_PER_MINUTE = 20
 REFUSED = frozenset({403, 404})
@@ -102,7 +103,7 @@ def _record(request: HttpRequest, response: HttpResponse) -> None:
     _write(object_type, object_id, details)
 
 
-def _ctx_values(request: HttpRequest, user: Any) -> dict[str, Any]:
+def _ctx_values(request: HttpRequest, user: User) -> dict[str, Any]:
     ctx = context_for(request, user, source="api")
     return {k: getattr(ctx, k) for k in ("actor_id", "actor_username", "roles", "request_id", "ip", "user_agent",
                                          "source")}

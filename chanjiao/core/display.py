@@ -9,17 +9,44 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-
-def field_rows(obj: models.Model, names: list[str] | None) -> list[tuple[str, Any]]:
-    """(label, value) pairs for the detail page."""
-    fields = [obj._meta.get_field(n) for n in names] if names else [
-        f for f in obj._meta.concrete_fields
-        if not f.primary_key and f.name not in getattr(obj, "audit_exclude", ()) and f.name != "initials"
-    ]
-    return [(str(f.verbose_name), display(obj, f)) for f in fields]
+# Bookkeeping closes the card, after what a user entered and what a workflow set.
+_TRAILING = ("created_at", "updated_at")
 
 
-def display(obj: models.Model, f: models.Field) -> Any:
+def detail_field_names(model: type[models.Model], names: list[str] | None, form: Any = None) -> list[str]:
+    """The fields a detail page lists: ``names`` when declared (``ModelUI.detail_fields``); otherwise the
+    form's fields, the workflow status and the fields no one edits (the timestamps, last) — what the
+    user entered and what the system keeps about it; a model without a form lists every concrete field."""
+    if names:
+        return list(names)
+    hidden = {*getattr(model, "audit_exclude", ()), "initials"}  # secrets; the search key derived from the name
+    concrete = [f for f in model._meta.concrete_fields if not f.primary_key and f.name not in hidden]
+    if form is None:
+        chosen = [f.name for f in concrete]
+    else:
+        workflow = getattr(model, "workflow", None)
+        chosen = [*form._meta.fields, *([workflow.field] if workflow is not None else []),
+                  *(f.name for f in concrete if not f.editable)]
+    return sorted(dict.fromkeys(chosen), key=lambda name: name in _TRAILING)  # stable: form order kept
+
+
+def field_rows(obj: models.Model, names: list[str] | None, form: Any = None) -> list[tuple[str, Any]]:
+    """(label, value) pairs for the detail page (fields chosen by :func:`detail_field_names`)."""
+    rows = []
+    for name in detail_field_names(type(obj), names, form):
+        f = obj._meta.get_field(name)
+        assert isinstance(f, models.Field), f"{name}: not a field of {type(obj).__name__}"  # a reverse relation
+        rows.append((str(f.verbose_name), display(obj, f)))
+    return rows
+
+
+def display(obj: models.Model, f: models.Field[Any, Any]) -> Any:
+    if f.many_to_many:
+        from chanjiao.core.scoping import unscoped
+
+        # The values of the shown object's own field, read like a foreign key's target (not a list of children).
+        with unscoped("a visible object's many-to-many values"):
+            return "、".join(str(related) for related in getattr(obj, f.name).all()) or "—"
     if f.choices:
         value = getattr(obj, f.attname)
         return getattr(obj, f"get_{f.name}_display")() if value not in (None, "") else "—"
@@ -46,21 +73,21 @@ def display(obj: models.Model, f: models.Field) -> Any:
 RELATED_ROWS = 50
 
 
-def related_list_url(related_ui: Any, parent: models.Model) -> str:
-    """The related model's list page filtered to ``parent`` (``/orgs/teacher/?school=7``), or "".
+def related_list_url(tab: Any, parent: models.Model) -> str:
+    """A tab's "查看全部": its model's list page filtered to ``parent`` (``/orgs/teacher/?school=7``), or "".
 
-    The filter is the related model's one foreign key to the parent's model that its FilterSet
-    offers; without such a filter there is no list to link to (e.g. a computed timeline)."""
+    Derived from the tab's ``via``: a single field path that the list's FilterSet offers as a
+    filter of the same name. Several paths, a computed condition or no such filter → no link (the
+    list could not show exactly the tab's rows)."""
     from django.urls import NoReverseMatch, reverse
 
-    concrete = parent._meta.concrete_model
-    filters = getattr(related_ui.filterset, "base_filters", {})
-    names = [f.name for f in related_ui.model._meta.concrete_fields
-             if f.many_to_one and f.related_model is not None
-             and f.related_model._meta.concrete_model is concrete and f.name in filters]
-    if len(names) != 1 or related_ui.model._meta.concrete_model is concrete:
+    via = getattr(tab, "via", None)
+    if not isinstance(via, str):
+        return ""
+    flt = getattr(tab.ui.filterset, "base_filters", {}).get(via)
+    if flt is None or getattr(flt, "field_name", via) != via or getattr(flt, "method", None):
         return ""
     try:
-        return f"{reverse(related_ui.url_name('list'))}?{names[0]}={parent.pk}"
+        return f"{reverse(tab.ui.url_name('list'))}?{via}={parent.pk}"
     except NoReverseMatch:  # a table-only ModelUI without pages
         return ""

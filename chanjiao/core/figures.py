@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
@@ -36,6 +36,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from chanjiao.core.registry import ModelUI
+from chanjiao.core.types import User
 
 # Every Figure declared anywhere (the generated tests iterate it).
 registry: list[Figure] = []
@@ -58,7 +59,8 @@ class Figure:
     def __post_init__(self) -> None:
         for name in self.dims:
             group_field(self.ui, name)  # fail at import time, not on the dashboard
-        unknown = set(self.params) - set(self.ui.filterset.base_filters)
+        filterset: Any = self.ui.filterset  # a django-filter FilterSet class (untyped library)
+        unknown = set(self.params) - set(filterset.base_filters)
         if unknown:
             raise ImproperlyConfigured(f"Figure {self.key}: {sorted(unknown)} are not filters of "
                                        f"{self.ui.filterset.__name__}")
@@ -106,13 +108,15 @@ def dimension_param(ui: ModelUI, name: str) -> str:
     dimensions = getattr(ui.filterset, "dimensions", {})
     if name not in dimensions:
         raise ImproperlyConfigured(f"{ui.filterset.__name__} declares no dimension {name!r}")
-    return dimensions[name]
+    param: str = dimensions[name]
+    return param
 
 
 def group_field(ui: ModelUI, name: str) -> str:
     """The model field path the rows are grouped by: the dimension filter's own field."""
     param = dimension_param(ui, name)
-    flt = ui.filterset.base_filters.get(param)
+    filterset: Any = ui.filterset  # a django-filter FilterSet class (untyped library)
+    flt = filterset.base_filters.get(param)
     if flt is None or flt.method is not None or flt.lookup_expr != "exact":
         raise ImproperlyConfigured(f"{ui.filterset.__name__}.{param}: a dimension needs a plain exact filter")
     model = ui.model
@@ -124,8 +128,11 @@ def group_field(ui: ModelUI, name: str) -> str:
         if f.is_relation:
             if not (f.many_to_one or f.one_to_one):
                 raise ImproperlyConfigured(f"{ui.filterset.__name__}.{param}: {part} is a to-many relation")
-            model = f.related_model
-    return flt.field_name
+            related = f.related_model
+            assert isinstance(related, type)  # a resolved relation, never the string "self"
+            model = related
+    field_name: str = flt.field_name
+    return field_name
 
 
 def list_url(ui: ModelUI, params: Iterable[tuple[str, str]]) -> str:
@@ -135,15 +142,15 @@ def list_url(ui: ModelUI, params: Iterable[tuple[str, str]]) -> str:
     return f"{url}?{query}" if query else url
 
 
-def _request_for(user: Any, data: QueryDict) -> HttpRequest:
+def _request_for(user: User, data: QueryDict) -> HttpRequest:
     # The FilterSet sees what a list request would give it: the user (scoped choices, "仅本单位") and the query.
     request = HttpRequest()
-    request.user = user
-    request.GET = data
+    request.user = cast(Any, user)  # AUTH_USER_MODEL or anonymous (see core/types.py)
+    request.GET = data  # type: ignore[assignment]  # a QueryDict, as Django's own requests hold
     return request
 
 
-def _filtered(ui: ModelUI, base: Any, params: list[tuple[str, str]], user: Any) -> Any:
+def _filtered(ui: ModelUI, base: Any, params: list[tuple[str, str]], user: User) -> Any:
     """``base`` through ``ui``'s FilterSet with ``params``; refused parameters raise (the list page
     would silently show every row for them, so the counts would no longer match)."""
     data = QueryDict(mutable=True)
@@ -162,14 +169,17 @@ def param_value(value: Any) -> str:
     return str(value)
 
 
-def _group_names(ui: ModelUI, name: str, keys: list[Any], user: Any) -> dict[Any, str]:
+def _group_names(ui: ModelUI, name: str, keys: list[Any], user: User) -> dict[Any, str]:
     """Display names of the groups found, from the dimension filter's own form field: a value the
     filter does not offer gets no name (and so no drill link)."""
     param = dimension_param(ui, name)
-    filterset = ui.filterset(QueryDict(), queryset=ui.model.objects.none(), request=_request_for(user, QueryDict()))
+    filterset = ui.filterset(QueryDict(), queryset=ui.model._default_manager.none(),
+                             request=_request_for(user, QueryDict()))
     form_field = filterset.form.fields[param]
     if isinstance(form_field, forms.ModelChoiceField):
-        return {obj.pk: str(obj) for obj in form_field.queryset.filter(pk__in=keys)}
+        choices = form_field.queryset
+        assert choices is not None  # django-filter's ModelChoiceFilter always sets one
+        return {obj.pk: str(obj) for obj in choices.filter(pk__in=keys)}
     if isinstance(form_field, forms.NullBooleanField | forms.BooleanField):
         return {True: _("是"), False: _("否")}
     # In the filter's choice order (a pie's slices in the order of the form's options).
@@ -178,7 +188,7 @@ def _group_names(ui: ModelUI, name: str, keys: list[Any], user: Any) -> dict[Any
             if value not in ("", None) and str(value) in by_text}
 
 
-def evaluate(figures: Iterable[Figure], params: Mapping[str, str] | None, user: Any, *,
+def evaluate(figures: Iterable[Figure], params: Mapping[str, str] | None, user: User, *,
              by: str | None = None) -> dict[str, FigureValue]:
     """Count every figure for ``user`` with the extra filter ``params`` (a page's filters), broken
     down ``by`` one dimension when given. One query per (ModelUI, dimension) family, plus the group
@@ -195,7 +205,7 @@ def evaluate(figures: Iterable[Figure], params: Mapping[str, str] | None, user: 
     return results
 
 
-def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: Any,
+def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: User,
                      by: str | None) -> dict[str, FigureValue]:
     ui = family[0].ui
     # The list page's rows (ui.rows_for), without its joins: they change no count.

@@ -8,8 +8,10 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.forms import DateInput, NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
+from django_filters.utils import get_model_field
 
 from chanjiao.core.models import AuditEvent
+from chanjiao.core.scoping import ScopedQuerySet, unscoped_queryset
 
 
 class SearchFilterSet(django_filters.FilterSet):
@@ -29,8 +31,12 @@ class SearchFilterSet(django_filters.FilterSet):
             condition |= Q(initials__contains=value.lower())
         return queryset.filter(condition)
 
+    # Filters whose choices deliberately ignore the user's scope: filter name → why (see scope_choices).
+    unscoped_choices: dict[str, str] = {}
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.scope_choices()
         for field in self.form.fields.values():
             if getattr(field, "empty_label", None) is not None:
                 field.empty_label = _("全部")
@@ -39,6 +45,33 @@ class SearchFilterSet(django_filters.FilterSet):
                 field.widget.choices = [("unknown", _("全部")), ("true", _("是")), ("false", _("否"))]
             css = "form-select" if field.widget.__class__.__name__.endswith("Select") else "form-control"
             field.widget.attrs.setdefault("class", css)
+
+
+    def scope_choices(self) -> None:
+        """Choices of every model-choice filter on a scoped model are what the user may see
+        (issue #7 gap 3): the filter's own queryset (e.g. "regions some school uses") narrowed by
+        ``visible_to(request.user)``; without a request, nothing. A filter listed in
+        ``unscoped_choices`` keeps its queryset, with the reason on record."""
+        user = getattr(self.request, "user", None)
+        for name, flt in self.filters.items():
+            if not isinstance(flt, django_filters.ModelChoiceFilter | django_filters.ModelMultipleChoiceFilter):
+                continue
+            model = self._choice_model(flt)
+            if model is None or not isinstance(model._default_manager.all(), ScopedQuerySet):
+                continue
+            if self.request is None:
+                flt.queryset = model._default_manager.none()
+                continue
+            queryset = flt.get_queryset(self.request)
+            reason = self.unscoped_choices.get(name)
+            flt.queryset = unscoped_queryset(queryset, reason) if reason else queryset.visible_to(user)
+
+    def _choice_model(self, flt: Any) -> Any:
+        queryset = flt.queryset
+        if queryset is not None and not callable(queryset):
+            return queryset.model
+        field = get_model_field(self._meta.model, flt.field_name) if self._meta.model else None
+        return getattr(field, "related_model", None)
 
 
 class AuditEventFilterSet(django_filters.FilterSet):

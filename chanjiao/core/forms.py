@@ -10,6 +10,9 @@ from django.db import models
 from django.forms.models import ModelFormMetaclass
 from django.utils.formats import get_format
 
+from chanjiao.core.scoping import unscoped
+from chanjiao.core.types import User
+
 # The browser's <input type="date"> / "datetime-local" accept only ISO values. The locale's own input format
 # (zh-hans: "2019/12/31") is rejected, shown empty and submitted empty, so one untouched save erased the date.
 ISO_DATE = "%Y-%m-%d"
@@ -44,7 +47,7 @@ class IsoDateTimeInput(forms.DateTimeInput):
         return context
 
 
-def _formfield(field: models.Field, **kwargs: Any) -> forms.Field | None:
+def _formfield(field: models.Field[Any, Any], **kwargs: Any) -> forms.Field | None:
     # Web addresses typed without a scheme are https (Django 6's default, chosen now).
     if isinstance(field, models.URLField):
         kwargs.setdefault("assume_scheme", "https")
@@ -71,14 +74,14 @@ def iso_temporal_inputs(form: forms.BaseForm) -> None:
 
 
 class _ScopedModelFormMetaclass(ModelFormMetaclass):
-    def __new__(mcs, name: str, bases: tuple, attrs: dict[str, Any]) -> Any:
+    def __new__(mcs, name: str, bases: tuple[Any, ...], attrs: dict[str, Any]) -> Any:
         meta = attrs.get("Meta")
         if meta is not None and not hasattr(meta, "formfield_callback"):
             meta.formfield_callback = _formfield
         return super().__new__(mcs, name, bases, attrs)
 
 
-class ScopedModelForm(forms.ModelForm, metaclass=_ScopedModelFormMetaclass):
+class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass):
     """Every model form takes the acting user.
 
     ``Meta.owner_fields`` name the foreign keys that decide whose record this is (e.g. ``school``):
@@ -86,13 +89,17 @@ class ScopedModelForm(forms.ModelForm, metaclass=_ScopedModelFormMetaclass):
     under another school (AC-05). Other foreign keys offer only what the user may see.
     """
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        # The initial values include the instance's many-to-many rows (model_to_dict): the instance
+        # itself was fetched through the user's scope.
+        with unscoped("the many-to-many values of an instance already in scope"):
+            super().__init__(*args, **kwargs)
         self.user = user
-        owner_fields = set(getattr(self.Meta, "owner_fields", ()))
+        owner_fields = set(getattr(getattr(self, "Meta", None), "owner_fields", ()))
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
-            if queryset is not None and hasattr(queryset, "visible_to"):
+            # ModelChoiceField and ModelMultipleChoiceField: the fields whose choices are rows.
+            if isinstance(field, forms.ModelChoiceField) and queryset is not None and hasattr(queryset, "visible_to"):
                 field.queryset = queryset.editable_by(user) if name in owner_fields else queryset.visible_to(user)
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -102,3 +109,8 @@ class ScopedModelForm(forms.ModelForm, metaclass=_ScopedModelFormMetaclass):
             else:
                 widget.attrs.setdefault("class", "form-control")
         iso_temporal_inputs(self)
+
+    def _save_m2m(self) -> None:
+        # Setting many-to-many rows reads the current ones (to diff them) — of an instance in scope.
+        with unscoped("the many-to-many rows of an instance being saved"):
+            super()._save_m2m()  # type: ignore[misc]

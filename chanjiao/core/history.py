@@ -118,13 +118,13 @@ class ReadableEvent:
 
 
 @functools.cache
-def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Field]:
+def _fields_by_attname(model: type[models.Model] | None) -> dict[str, models.Field[Any, Any]]:
     if model is None:
         return {}
     return {f.attname: f for f in model._meta.concrete_fields}
 
 
-def _format(value: Any, f: models.Field | None, names: dict[tuple[Any, str], str]) -> str:
+def _format(value: Any, f: models.Field[Any, Any] | None, names: dict[tuple[Any, str], str]) -> str:
     if value is None or value == "" or value == []:
         return EMPTY
     if isinstance(value, list):

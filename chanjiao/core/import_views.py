@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.imports import template_bytes
-from chanjiao.core.models import ImportJob
+from chanjiao.core.jobs import Job
 from chanjiao.core.views import ModelUIView, can_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -59,12 +59,12 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
         if request.POST.get("job"):
             job = self._job(request.POST["job"])
             action = request.POST.get("action")
-            if job.status != ImportJob.Status.VALIDATED:
+            if job.status != Job.Status.VALIDATED:
                 return render(request, "core/import.html", self._context(job=job), status=409)
             if action == "confirm":
                 tasks.confirm_import(job)
             elif action == "cancel":
-                tasks.cancel_import(job)
+                tasks.cancel_import(job, request.user)
             return HttpResponseRedirect(self._job_url(job))
         form = ImportUploadForm(request.POST, request.FILES)
         if not form.is_valid():
@@ -77,33 +77,33 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
             return response
         return HttpResponseRedirect(self._job_url(job))
 
-    def _job(self, job_id: str) -> ImportJob:
+    def _job(self, job_id: str) -> Job:
         if not job_id.isdigit():
             raise Http404
-        job = ImportJob.objects.visible_to(self.request.user).filter(
-            pk=int(job_id), model_label=audit.object_label(self.ui.model)).first()
+        job = Job.objects.visible_to(self.request.user).filter(
+            pk=int(job_id), kind=Job.Kind.IMPORT, model_label=audit.object_label(self.ui.model)).first()
         if job is None:
             raise Http404
         return job
 
-    def _job_url(self, job: ImportJob) -> str:
+    def _job_url(self, job: Job) -> str:
         return f"{reverse(self.ui.url_name('import'))}?job={job.pk}"
 
     def _context(self, **extra: Any) -> dict[str, Any]:
         from chanjiao.core import tasks
 
         job = extra.get("job")
-        if job is not None and job.status == ImportJob.Status.VALIDATED:
+        if job is not None and job.status == Job.Status.VALIDATED:
             extra["preview"] = tasks.read_preview(job)
-        recent = ImportJob.objects.visible_to(self.request.user).filter(
-            model_label=audit.object_label(self.ui.model))[:10]
+        recent = Job.objects.visible_to(self.request.user).filter(
+            kind=Job.Kind.IMPORT, model_label=audit.object_label(self.ui.model))[:10]
         importer = self.ui.importer
         importer(None)  # bind the columns for the help table
         # The class itself would be called by the template engine; hand over its columns instead.
         return self.base_context(columns=importer.columns, recent_jobs=recent,
                                  template_url=reverse(self.ui.url_name("import_template")), **extra)
 
-    def _error_report(self, job: ImportJob) -> HttpResponse:
+    def _error_report(self, job: Job) -> HttpResponse:
         rows: list[list[Any]] = [[_("行号"), _("列"), _("值"), _("原因")]]
         rows += [[e["row"], e["column"], e["value"], e["reason"]] for e in job.errors]
         response = HttpResponse(xlsx_bytes(rows, _("错误清单")), content_type=XLSX)

@@ -11,7 +11,8 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 
 from chanjiao.core import audit
-from chanjiao.core.scoping import get_scope
+from chanjiao.core.scoping import get_scope, unscoped
+from chanjiao.core.types import Request, User
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9-]{8,64}$")
 
@@ -20,10 +21,11 @@ def client_ip(request: HttpRequest) -> str | None:
     """The peer address; X-Forwarded-For only behind a configured number of trusted proxies (AU-02)."""
     proxies = getattr(settings, "AXES_IPWARE_PROXY_COUNT", None) or 0
     if proxies:
-        forwarded = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        forwarded: list[str] = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
         if len(forwarded) >= proxies:
             return forwarded[-proxies]
-    return request.META.get("REMOTE_ADDR") or None
+    peer: str | None = request.META.get("REMOTE_ADDR") or None
+    return peer
 
 
 class RequestContextMiddleware:
@@ -32,10 +34,11 @@ class RequestContextMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: Request) -> HttpResponse:
         incoming = request.META.get("HTTP_X_REQUEST_ID", "")
         request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        token = audit.set_context(context_for(request))
+        with unscoped("the signed-in user and their roles: authentication precedes any scope"):
+            token = audit.set_context(context_for(request))
         try:
             response = self.get_response(request)
         finally:
@@ -44,7 +47,7 @@ class RequestContextMiddleware:
         return response
 
 
-def context_for(request: HttpRequest, user: object | None = None, source: str = "web") -> audit.AuditContext:
+def context_for(request: HttpRequest, user: User | None = None, source: str = "web") -> audit.AuditContext:
     user = user if user is not None else getattr(request, "user", None)
     authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
     return audit.AuditContext(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
-from django.conf import settings
 from django.db import models, transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete
@@ -14,8 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core import audit
-from chanjiao.core.scoping import ScopedManager
-from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
+from chanjiao.core.scoping import ScopedManager, unscoped
 
 
 class AuditMixin(models.Model):
@@ -41,6 +39,20 @@ class AuditMixin(models.Model):
                 adding = old is None
             super().save(*args, **kwargs)
             audit.record_change("create" if adding else "update", self, before, audit.snapshot(self))
+
+    # Model validation (unique fields, constraints, rules in ``clean``) compares with every row,
+    # not only those the user sees: a duplicate in another school is still a duplicate.
+    def full_clean(self, *args: Any, **kwargs: Any) -> None:
+        with unscoped("model validation compares with every row"):
+            super().full_clean(*args, **kwargs)
+
+    def validate_unique(self, *args: Any, **kwargs: Any) -> None:
+        with unscoped("uniqueness is checked against every row"):
+            super().validate_unique(*args, **kwargs)
+
+    def validate_constraints(self, *args: Any, **kwargs: Any) -> None:
+        with unscoped("constraints are checked against every row"):
+            super().validate_constraints(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         try:
@@ -68,11 +80,39 @@ def _audit_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
 
 
 class AuditEventQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> AuditEventQuerySet:
+        """The events ``user`` may read — ``history_rule`` over the whole log (issue #7 gap 3): the
+        audit admin reads every event; anyone else only the data changes of records whose history
+        they may read (those they may edit); nothing of ``administrative`` models."""
+        from django.apps import apps
+        from django.db.models.functions import Cast
+
+        from chanjiao.core.roles import Role
+        from chanjiao.core.scoping import get_scope
+
+        scope = get_scope(user)
+        if scope.has(Role.AUDIT_ADMIN):
+            return self.all()
+        if not scope.authenticated:
+            return self.none()
+        condition = Q(pk__in=[])
+        for model in apps.get_models():  # proxies too: an event is labelled with the proxy's name
+            if getattr(model, "administrative", False) or not hasattr(model._default_manager, "editable_by"):
+                continue  # the same two exclusions as history_rule
+            editable = model._default_manager.editable_by(user)
+            if editable.query.is_empty():
+                continue
+            ids = editable.annotate(_audit_id=Cast("pk", models.CharField())).values("_audit_id")
+            condition |= Q(object_type=audit.object_label(model), object_id__in=ids)
+        return self.filter(condition, category=AuditEvent.Category.DATA)
+
     def history_of(self, obj: models.Model) -> AuditEventQuerySet:
         return self.filter(object_type=audit.object_label(obj), object_id=str(obj.pk))
 
     def history_for(self, user: Any, obj: models.Model) -> AuditEventQuerySet:
-        """The events of ``obj``'s history page that ``user`` may read (none when they may not)."""
+        """The events of ``obj``'s history page that ``user`` may read (none when they may not):
+        the same rows as ``visible_to(user).history_of(obj)``, decided for one object without
+        the whole-log condition (tests/core/test_scoping_guard.py checks they agree)."""
         rule = history_rule(user, obj)
         if rule is None:
             return self.none()
@@ -154,99 +194,8 @@ class AuditEvent(models.Model):
             super().save(*args, **kwargs)
 
 
-class ImportJob(WorkflowMixin, models.Model):
-    """One upload of a spreadsheet: who, what, how far, with which result (REL-01..REL-07).
-
-    The status only moves through ``set_status`` (core/workflow.py): every transition checked in one
-    place, each one a ``StatusChange`` row.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("排队中")
-        VALIDATING = "validating", _("校验中")
-        VALIDATED = "validated", _("待确认")
-        COMMITTING = "committing", _("导入中")
-        SUCCEEDED = "succeeded", _("导入成功")
-        FAILED = "failed", _("导入失败")
-        REJECTED = "rejected", _("已拒绝")
-
-    # queued → validating → validated (preview, waits for 确认导入) → queued/committing → succeeded;
-    # errors found → rejected; a crash → failed. Every transition is the system's (the worker, the
-    # upload view acting for the uploader): none is offered as a button or an API call.
-    workflow = Workflow("status", [
-        Transition("validate", Status.QUEUED, Status.VALIDATING, label=_("校验"), system=True),
-        Transition("preview", Status.VALIDATING, Status.VALIDATED, label=_("生成预览"), system=True),
-        Transition("enqueue", Status.VALIDATED, Status.QUEUED, label=_("排队导入"), system=True),
-        Transition("commit", (Status.QUEUED, Status.VALIDATED), Status.COMMITTING, label=_("导入"), system=True),
-        Transition("succeed", Status.COMMITTING, Status.SUCCEEDED, label=_("完成"), system=True),
-        Transition("reject", (Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.COMMITTING),
-                   Status.REJECTED, label=_("拒绝"), system=True),
-        Transition("fail", (Status.QUEUED, Status.VALIDATING, Status.VALIDATED, Status.COMMITTING),
-                   Status.FAILED, label=_("标记失败"), system=True),
-    ])
-    FINISHED: ClassVar[frozenset[str]] = frozenset({"succeeded", "failed", "rejected"})
-    MAX_ERRORS: ClassVar[int] = 1000
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="+", verbose_name=_("上传人"))
-    model_label = models.CharField(_("数据类型"), max_length=100)
-    importer_path = models.CharField(_("导入器"), max_length=200)
-    file_name = models.CharField(_("文件名"), max_length=255)
-    file_size = models.BigIntegerField(_("文件大小"), default=0)
-    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
-    status = models.CharField(_("状态"), max_length=12, choices=Status.choices, default=Status.QUEUED, db_index=True)
-    confirmed = models.BooleanField(_("已确认导入"), default=False)
-    background = models.BooleanField(_("后台运行"), default=False)
-    rows = models.PositiveIntegerField(_("数据行数"), default=0)
-    created = models.PositiveIntegerField(_("新增"), default=0)
-    updated = models.PositiveIntegerField(_("更新"), default=0)
-    unchanged = models.PositiveIntegerField(_("未变化"), default=0)
-    error_count = models.PositiveIntegerField(_("错误数"), default=0)
-    errors = models.JSONField(_("错误明细"), default=list, blank=True)
-    progress = models.PositiveSmallIntegerField(_("进度"), default=0)
-    message = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
-    updated_at = models.DateTimeField(_("最后更新"), auto_now=True)  # the heartbeat of a running job
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
-
-    objects = ScopedManager()
-    # Jobs are personal: the rule alone decides, no global-reader shortcut.
-    administrative = True
-
-    class Meta:
-        verbose_name = _("导入任务")
-        verbose_name_plural = _("导入任务")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.get_status_display()})"
-
-    @classmethod
-    def scope_q(cls, scope: Any, action: str) -> Q | None:
-        return Q(user_id=scope.user_id) if scope.user_id else None
-
-    @property
-    def finished(self) -> bool:
-        return self.status in self.FINISHED
-
-    def status_will_change(self, transition: Transition) -> None:
-        now = timezone.now()
-        if transition.target in {self.Status.VALIDATING, self.Status.COMMITTING} and self.started_at is None:
-            self.started_at = now
-        if transition.target in self.FINISHED:
-            self.finished_at = now
-
-    def status_fields(self, transition: Transition) -> list[str]:
-        return ["started_at", "finished_at"]
-
-    def set_progress(self, percent: int) -> None:
-        """Progress without a status change (a heartbeat for the polling page and the reaper)."""
-        self.progress = max(0, min(100, int(percent)))
-        self.save(update_fields=["progress", "updated_at"])
-
-
 # Defined in its own module (issue #7 "Attachments"); imported here so Django registers the model.
 from chanjiao.core.attachments import Attachment  # noqa: E402,F401
+from chanjiao.core.jobs import Job  # noqa: E402,F401  (issue #7 "Jobs")
 from chanjiao.core.rules import RuleParameter, RuleViolation  # noqa: E402,F401  (issue #7 "Rules")
 from chanjiao.core.workflow import StatusChange  # noqa: E402,F401  (issue #7 "Workflows")

@@ -49,4 +49,10 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
         groups.setdefault(_("安全审计"), []).append(
             {"label": _("审计日志"), "url": url, "icon": "shield-check", "active": request.path.startswith(url)}
         )
+    if user.is_authenticated:
+        # Everyone's own background work (exports, imports): personal, so no scope question.
+        url = reverse("core:job_list")
+        groups.setdefault(_("个人"), []).append(
+            {"label": _("我的任务"), "url": url, "icon": "list-check", "active": request.path.startswith(url)}
+        )
     return [{"label": label, "items": items} for label, items in groups.items()]

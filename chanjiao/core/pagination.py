@@ -17,6 +17,8 @@ from django.http import HttpRequest, QueryDict
 from django_tables2 import Table
 from django_tables2.utils import OrderBy
 
+from chanjiao.core.types import Request
+
 PAGE_SIZES = (25, 50, 100)
 
 
@@ -86,7 +88,7 @@ def canonical_query(request: HttpRequest, form: forms.Form, table: Table) -> str
     return query.urlencode()
 
 
-def history_header(request: HttpRequest, form: forms.Form, table: Table) -> tuple[str, str]:
+def history_header(request: Request, form: forms.Form, table: Table) -> tuple[str, str]:
     """The HTMX header that sets the address of a filtered list: ``HX-Push-Url`` with the canonical address,
     or ``HX-Replace-Url`` when it is the address already shown (a search sent by both change and Enter
     would otherwise leave two identical history entries, and "back" would seem to do nothing)."""

@@ -6,11 +6,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 from django.urls import URLPattern, path
 
 if TYPE_CHECKING:
@@ -32,6 +34,68 @@ class DetailAction:
         return bool(self.allowed(user, obj)) if self.allowed else True
 
 
+@dataclass(frozen=True)
+class Tab:
+    """A detail-page tab: the rows of ``ui`` that point at the parent object through ``via``.
+
+    The rows are always ``ui.rows_for(user)`` narrowed to the parent — never a free queryset — so
+    a tab shows exactly what the same user's list page of ``ui`` shows, filtered by the parent
+    (issue #7 gap 3). ``via`` is a field path from the tab's model to the parent (``"school"``),
+    several paths OR-ed (``("director", "vice_director")``: a party through either foreign key),
+    or, for the few rows that are not "pointing at the parent", a callable ``parent -> Q``
+    (the other majors of the same class). A single path that the list's FilterSet offers as a
+    filter gives the tab its 查看全部 link (the list filtered by the parent)."""
+
+    label: Any
+    ui: ModelUI
+    via: str | tuple[str, ...] | Callable[[models.Model], Q]
+    name: str = ""  # the table's parameter prefix; the model name by default
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name or self.ui.name}-"
+
+    def condition(self, parent: models.Model) -> Q:
+        if callable(self.via):
+            return self.via(parent)
+        paths = (self.via,) if isinstance(self.via, str) else self.via
+        q = Q()
+        for path_ in paths:
+            q |= Q(**{path_: parent.pk})
+        return q
+
+    def rows(self, parent: models.Model, user: Any) -> Any:
+        return self.ui.rows_for(user).filter(self.condition(parent))
+
+    def list_url(self, parent: models.Model) -> str:
+        from chanjiao.core.display import related_list_url
+
+        return related_list_url(self, parent)
+
+
+@dataclass(frozen=True)
+class TimelineTab:
+    """The one tab that is not rows of one model: entries assembled from several models (the
+    enterprise's 合作时间线). ``entries(parent, user)`` must fetch every source through that source
+    model's ``visible_to(user)`` (orgs/services.py ``timeline_sources``; the scoping guard fails a
+    test whose source forgets). ``ui`` only supplies the table; there is no list to link to."""
+
+    label: Any
+    ui: ModelUI
+    entries: Callable[[models.Model, Any], list[Any]]
+    name: str = ""
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.name or self.ui.name}-"
+
+    def rows(self, parent: models.Model, user: Any) -> list[Any]:
+        return self.entries(parent, user)
+
+    def list_url(self, parent: models.Model) -> str:
+        return ""
+
+
 @dataclass
 class ModelUI:
     model: type[models.Model]
@@ -47,7 +111,7 @@ class ModelUI:
     menu_roles: frozenset[str] | None = None  # show in the menu only to these roles (None: whoever may view)
     list_template: str = "core/object_list.html"
     detail_template: str = "core/object_detail.html"
-    related: list[Any] = field(default_factory=list)  # detail-page tabs: (label, callable(obj, user) -> qs, ModelUI)
+    tabs: list[Tab | TimelineTab] = field(default_factory=list)  # detail-page tabs, in order
     actions: list[DetailAction] = field(default_factory=list)
     # Joins the rows' names need beyond the table's own foreign-key columns (e.g. "term__group").
     list_select_related: tuple[str, ...] = ()

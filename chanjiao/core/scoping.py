@@ -8,7 +8,9 @@ roles (default deny).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +100,10 @@ def get_scope(user: Any) -> Scope:
         return cached
     by_role: dict[str, set[int]] = {}
     roles: set[str] = set()
-    for role, org_id in membership_source()(user.pk):
+    # The scope is what every rule starts from: reading the user's own grants needs no rule.
+    with unscoped("a user's own role grants are the start of every scope"):
+        grants = list(membership_source()(user.pk))
+    for role, org_id in grants:
         roles.add(role)
         if org_id is not None:
             by_role.setdefault(role, set()).add(org_id)
@@ -117,24 +122,173 @@ def forget_scope(user: AnonymousUser | Any) -> None:
         del user._chanjiao_scope
 
 
+# ---------------------------------------------------------------------------------------- the guard
+#
+# Issue #7 gap 3: a view that forgets ``visible_to`` must fail a test, not leak in production. A
+# queryset leaving ``visible_to``/``editable_by``/``deletable_by`` carries ``_scope_checked``
+# (copied by ``_clone``); while a request is being served with the guard on (tests/conftest.py
+# turns it on between request_started and request_finished), evaluating a scoped model's queryset
+# without that mark, outside ``with unscoped("reason"):``, raises AssertionError.
+#
+# Exempt by design: following a foreign key (``teacher.school`` goes through the base manager, a
+# plain QuerySet: the view already holds a visible child) and the rows a checked queryset
+# prefetches for the objects it returned (``prefetch_related("industries")``). Reverse managers
+# (``school.teachers.all()``) are *not* exempt: listing children is what a Tab (rows_for) does.
+_guard_active: contextvars.ContextVar[bool] = contextvars.ContextVar("chanjiao_scope_guard", default=False)
+_unscoped_reason: contextvars.ContextVar[str | None] = contextvars.ContextVar("chanjiao_unscoped", default=None)
+
+
+class ScopeGuardError(AssertionError):
+    """A scoped model's rows were read in a request without visible_to/editable_by/unscoped(reason)."""
+
+
+def activate_guard() -> contextvars.Token:
+    """Start checking evaluations (tests only); returns the token for ``deactivate_guard``."""
+    return _guard_active.set(True)
+
+
+def deactivate_guard(token: contextvars.Token | None = None) -> None:
+    if token is not None:
+        try:
+            _guard_active.reset(token)
+            return
+        except ValueError:  # set in another context (a live-server thread): just switch off
+            pass
+    _guard_active.set(False)
+
+
+@contextmanager
+def unscoped(reason: str) -> Iterator[None]:
+    """Read scoped models without a user's scope, for a stated reason (a lookup by natural key, the
+    system's own bookkeeping). The reason is required: it documents why no rule applies."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("unscoped() needs a reason")
+    token = _unscoped_reason.set(reason)
+    try:
+        yield
+    finally:
+        _unscoped_reason.reset(token)
+
+
+def unscoped_queryset(queryset: Any, reason: str) -> Any:
+    """``queryset`` marked as deliberately unscoped (the queryset form of ``unscoped(reason)``), for
+    a queryset evaluated later, e.g. by a form field (a role grant's organisation names)."""
+    if not isinstance(reason, str) or not reason.strip():
+        raise ValueError("unscoped_queryset() needs a reason")
+    clone = queryset.all()
+    clone._scope_checked = True
+    return clone
+
+
+def _marking(method: Callable[..., Any]) -> Callable[..., Any]:
+    import functools
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = method(self, *args, **kwargs)
+        return result._mark_checked() if hasattr(result, "_mark_checked") else result
+
+    return wrapper
+
+
+def _check_evaluation(queryset: ScopedQuerySet) -> None:
+    if not _guard_active.get() or _unscoped_reason.get() is not None:
+        return
+    if getattr(queryset, "_scope_checked", False) or queryset.query.is_empty():
+        return
+    try:
+        sql = str(queryset.query)[:400]
+    except Exception:  # only for the message: a query that cannot print still fails
+        sql = "<SQL not printable>"
+    raise ScopeGuardError(
+        f"{queryset.model._meta.label} rows were read in a request without visible_to/editable_by/"
+        f"deletable_by or `with unscoped(reason)` (at {_caller()}): {sql}")
+
+
+def _caller() -> str:
+    """The first frame of our code that led to the evaluation (not Django's, not this module)."""
+    import sys
+
+    frame = sys._getframe(2)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if not name.endswith("core/scoping.py") and "site-packages" not in name and "/lib/python" not in name:
+            return f"{name}:{frame.f_lineno} in {frame.f_code.co_name}"
+        frame = frame.f_back
+    return "?"
+
+
 class ScopedQuerySet(models.QuerySet):
     """The only way a view reaches rows: default deny, global roles read all."""
 
+    _scope_checked = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # A model's own queryset may state its rule by overriding these (attachments: through the
+        # parent); their results count as checked too.
+        super().__init_subclass__(**kwargs)
+        for name in ("visible_to", "editable_by", "deletable_by"):
+            if name in cls.__dict__:
+                setattr(cls, name, _marking(cls.__dict__[name]))
+
+    def _clone(self) -> ScopedQuerySet:
+        clone = super()._clone()
+        clone._scope_checked = self._scope_checked
+        return clone
+
+    def _fetch_all(self) -> None:
+        if self._result_cache is None:
+            _check_evaluation(self)
+            if self._prefetch_related_lookups and not self._prefetch_done:
+                # Rows prefetched for objects this (checked) queryset returned are exempt.
+                self._result_cache = list(self._iterable_class(self))
+                with unscoped("prefetch for rows already checked"):
+                    self._prefetch_related_objects()
+                return
+        super()._fetch_all()
+
+    def count(self) -> int:
+        if self._result_cache is None:
+            _check_evaluation(self)
+        return super().count()
+
+    def exists(self) -> bool:
+        if self._result_cache is None:
+            _check_evaluation(self)
+        return super().exists()
+
+    def aggregate(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        _check_evaluation(self)
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, chunk_size: int | None = None) -> Iterator[Any]:
+        _check_evaluation(self)
+        return super().iterator(chunk_size=chunk_size)
+
+    def in_bulk(self, *args: Any, **kwargs: Any) -> dict[Any, Any]:
+        _check_evaluation(self)
+        return super().in_bulk(*args, **kwargs)
+
+    def _mark_checked(self) -> ScopedQuerySet:
+        self._scope_checked = True
+        return self
+
     def visible_to(self, user: Any) -> ScopedQuerySet:
-        return self._scoped(get_scope(user), VIEW)
+        return self._scoped(get_scope(user), VIEW)._mark_checked()
 
     def editable_by(self, user: Any) -> ScopedQuerySet:
-        return self._scoped(get_scope(user), CHANGE)
+        return self._scoped(get_scope(user), CHANGE)._mark_checked()
 
     def deletable_by(self, user: Any) -> ScopedQuerySet:
         """Editable rows, except that models with ``owner_may_delete = False`` are deleted only by
         the global writers (a school admin edits, but never deletes, their school)."""
         if getattr(self.model, "history_record", False):
-            return self.none()  # ended, never deleted (memberships): nobody deletes them
+            return self.none()._mark_checked()  # ended, never deleted (memberships): nobody deletes them
         if getattr(self.model, "owner_may_delete", True):
             return self.editable_by(user)
         scope = get_scope(user)
-        return self.all() if scope.writes_all and not getattr(self.model, "read_only_model", False) else self.none()
+        writes = scope.writes_all and not getattr(self.model, "read_only_model", False)
+        return (self.all() if writes else self.none())._mark_checked()
 
     # Set-based writes leave their audit events or are refused (issue #7 gaps 1–2, core/audited_writes.py).
     def update(self, **kwargs: Any) -> int:

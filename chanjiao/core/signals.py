@@ -42,7 +42,7 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed)
-def _login_failed(sender: Any, credentials: dict, request: Any = None, **kwargs: Any) -> None:
+def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
     # The username is recorded as typed (escaped); whether it exists is never revealed to the client.
     audit.record_security("login_failed", outcome="failure", username=str(credentials.get("username", "")))
 
@@ -85,7 +85,7 @@ def _refuse_history_delete(sender: Any, instance: Any, **kwargs: Any) -> None:
 
 
 @functools.cache
-def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
+def _m2m_field(through: type[models.Model]) -> models.ManyToManyField[Any, Any] | None:
     """The ManyToManyField whose rows live in ``through``, on an audited model (None otherwise)."""
     from django.apps import apps
 
@@ -98,11 +98,23 @@ def _m2m_field(through: type[models.Model]) -> models.ManyToManyField | None:
     return None
 
 
-def _linked_ids(f: models.ManyToManyField, owner_pks: list[Any], using: str) -> dict[Any, list[Any]]:
-    """{owner pk: sorted target pks} read from the through table in one query."""
+def _through(f: models.ManyToManyField[Any, Any]) -> type[models.Model]:
     through = f.remote_field.through
-    src = through._meta.get_field(f.m2m_field_name()).attname
-    dst = through._meta.get_field(f.m2m_reverse_field_name()).attname
+    assert through is not None  # resolved (a model class) once the app registry is ready
+    return through
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)  # a through table's foreign keys
+    return field.attname
+
+
+def _linked_ids(f: models.ManyToManyField[Any, Any], owner_pks: list[Any], using: str) -> dict[Any, list[Any]]:
+    """{owner pk: sorted target pks} read from the through table in one query."""
+    through = _through(f)
+    src = _attname(through, f.m2m_field_name())
+    dst = _attname(through, f.m2m_reverse_field_name())
     result: dict[Any, list[Any]] = {pk: [] for pk in owner_pks}
     for owner, target in through._base_manager.using(using).filter(**{f"{src}__in": owner_pks}).values_list(src, dst):
         result[owner].append(target)
@@ -110,7 +122,7 @@ def _linked_ids(f: models.ManyToManyField, owner_pks: list[Any], using: str) -> 
 
 
 @receiver(m2m_changed)
-def _audit_m2m(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: set | None,
+def _audit_m2m(sender: Any, instance: Any, action: str, reverse: bool, model: Any, pk_set: set[Any] | None,
                using: str, **kwargs: Any) -> None:
     """One data event per owner row and change: ``{field: [before ids, after ids], field_names: […]}``.
 
@@ -125,9 +137,9 @@ def _audit_m2m(sender: Any, instance: Any, action: str, reverse: bool, model: An
     if phase == "pre":
         if reverse:
             if pk_set is None:
-                through = f.remote_field.through
-                dst = through._meta.get_field(f.m2m_reverse_field_name()).attname
-                src = through._meta.get_field(f.m2m_field_name()).attname
+                through = _through(f)
+                dst = _attname(through, f.m2m_reverse_field_name())
+                src = _attname(through, f.m2m_field_name())
                 owner_pks = list(through._base_manager.using(using).filter(**{dst: instance.pk})
                                  .values_list(src, flat=True))
             else:

@@ -37,8 +37,9 @@ class AuditSearchView(View):
 
         params = request.GET.copy()
         params.pop("export", None)
-        filterset = AuditEventFilterSet(params or None, queryset=AuditEvent.objects.all())
-        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else AuditEvent.objects.all()
+        events = AuditEvent.objects.visible_to(request.user)  # all of them: the audit admin's rule
+        filterset = AuditEventFilterSet(params or None, queryset=events)
+        rows = filterset.qs if filterset.is_bound and filterset.is_valid() else events
         if request.GET.get("export") == "xlsx":
             return self.export(rows, params.urlencode())
         table = AuditEventTable(rows, request=request, per_page=50)  # page/per_page/sort clamped (BaseTable)

@@ -12,7 +12,7 @@ from chanjiao.core.models import AuditEvent
 from chanjiao.core.pagination import configure_table
 
 
-class BaseTable(tables.Table):
+class BaseTable(tables.Table):  # type: ignore[misc]  # django-tables2 ships no types
     """``request=`` sorts and pages the table from the address through ``pagination.configure_table`` —
     never django-tables2's own ``RequestConfig``, which took ``per_page=-1`` (500) or ``100000`` as given;
     ``per_page=`` is the default page size when the address names none of the offered sizes."""
@@ -50,7 +50,7 @@ class AuditEventTable(BaseTable):
     def render_object_type(self, value: str) -> str:
         return history.object_type_label(value)
 
-    def render_changes(self, value: dict, record: Any) -> str:
+    def render_changes(self, value: dict[str, Any], record: Any) -> str:
         # A create carries the whole row: name the fields here, the values live on the history page.
         names = [c.label if record.category == "data" else f"{c.label}：{c.after}"
                  for c in history.changes_of(record, {})]

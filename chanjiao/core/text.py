@@ -5,7 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 
 from pypinyin import Style, lazy_pinyin
-from pypinyin.core import _default_convert, _default_pinyin
+
+# Private to pypinyin (pinned; a test compares with the public API): its stubs do not declare them.
+from pypinyin.core import _default_convert, _default_pinyin  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=50_000)

@@ -1,4 +1,4 @@
-"""Pages of the rules (core/rules.py): 规则参数 (the bureau's thresholds per jurisdiction), 规则检查结果
+"""Pages of the rules (core/rules/): 规则参数 (the bureau's thresholds per jurisdiction), 规则检查结果
 (violations kept by scans) and 规则一览 (every declared rule with its citation, default and overrides)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from chanjiao.core.forms import ScopedModelForm
 from chanjiao.core.registry import ModelUI, register
 from chanjiao.core.roles import GLOBAL_READERS, GLOBAL_WRITERS
 from chanjiao.core.rules import RuleParameter, RuleViolation
-from chanjiao.core.scoping import get_scope
+from chanjiao.core.scoping import get_scope, unscoped
 from chanjiao.core.tables import BaseTable
 
 GROUP = gettext_lazy("规则与参数")
@@ -56,7 +56,9 @@ class RuleParameterTable(BaseTable):
     def render_jurisdiction(self, value: str) -> str:
         names = getattr(self, "_region_names", None)
         if names is None:  # every code in the table at once: a page costs no query per row
-            codes = set(RuleParameter.objects.values_list("jurisdiction", flat=True).distinct())
+            # Rule parameters are public reference data (every role reads the rule pages).
+            with unscoped("names of the jurisdictions the rule parameters name"):
+                codes = set(RuleParameter.objects.values_list("jurisdiction", flat=True).distinct())
             names = self._region_names = rules.region_names(codes)
         return f"{value} {names.get(value, '')}"
 
@@ -99,8 +101,6 @@ class RuleViolationTable(BaseTable):
 parameters = register(ModelUI(
     RuleParameter, RuleParameterFilterSet, RuleParameterTable, RuleParameterForm, menu_group=GROUP,
     icon="adjustments", menu_order=900, menu_roles=GLOBAL_WRITERS, list_template="core/ruleparameter_list.html",
-    detail_fields=["rule_id", "param", "jurisdiction", "value", "effective_from", "source_note",
-                   "created_at", "updated_at"],
 ))
 violations = register(ModelUI(
     RuleViolation, RuleViolationFilterSet, RuleViolationTable, menu_group=GROUP, icon="alert-triangle",

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError, QuerySet
+from django.db.models import ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,7 +23,7 @@ from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.pagination import history_header
-from chanjiao.core.scoping import can_create
+from chanjiao.core.scoping import can_create, unscoped
 
 if TYPE_CHECKING:
     # Only a type: registry builds URLs from these views, so a runtime import would be a cycle.
@@ -91,20 +91,30 @@ class ObjectListView(ModelUIView):
         import template's columns and values, to edit in Excel and upload again (导出（可再导入）)."""
         from urllib.parse import quote
 
+        from django.conf import settings
+
         from chanjiao.core.imports.importer import export_bytes
 
-        if request.GET.get("export") == "import":
+        mode = "import" if request.GET.get("export") == "import" else "list"
+        if mode == "import":
             if not can_import(self.ui, request.user):
                 raise PermissionDenied(_("您无权导入此类记录，不能导出可再导入的文件。"))
             # Only editable rows: the others would be refused on upload ("无权修改").
             rows = rows.filter(pk__in=self.ui.model.objects.editable_by(request.user).values("pk"))
-            count = rows.count()
+        count = rows.count()
+        if count > settings.EXPORT_BACKGROUND_ROWS:
+            # A large export would hold the request (and a worker) for minutes: a Job builds it (core/jobs.py).
+            from chanjiao.core.jobs import start_export
+
+            job = start_export(self.ui, request.user, request.GET, mode, count)
+            messages.info(request, _("导出内容较多（共 %(n)d 行），已转入后台生成，完成后可在此下载。") % {"n": count})
+            return HttpResponseRedirect(job.get_absolute_url())
+        if mode == "import":
             content = export_bytes(self.ui.importer, request.user, rows)
-            mode = "import"
         else:
             table = self.ui.table(rows, request=request, exclude=("actions",))
             data = list(table.as_values())
-            count, content, mode = len(data) - 1, xlsx_bytes(data, self.ui.label), "list"
+            count, content = len(data) - 1, xlsx_bytes(data, self.ui.label)
         audit.record_security("export", message=self.ui.label,
                               details={"model": audit.object_label(self.ui.model), "rows": count, "format": mode,
                                        "query": request.GET.urlencode()[:500]})
@@ -120,23 +130,20 @@ class ObjectListView(ModelUIView):
 
 class ObjectDetailView(ModelUIView):
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
-        from chanjiao.core.display import RELATED_ROWS, field_rows, related_list_url
+        from chanjiao.core.display import RELATED_ROWS, field_rows
 
         obj = self.get_object(pk)
         editable = self.ui.form is not None and self.ui.model.objects.editable_by(request.user).filter(pk=pk).exists()
         tabs = []
-        for label, rows_for, related_ui in self.ui.related:
-            rows = rows_for(obj, request.user)
-            if isinstance(rows, QuerySet) and rows.model is related_ui.model:
-                rows = related_ui.joined(rows)
-            table = related_ui.table(rows, request=request, prefix=f"{related_ui.name}-",
-                                     exclude=columns_pointing_to(related_ui, type(obj)), per_page=RELATED_ROWS)
-            tabs.append({"label": label, "table": table, "ui": related_ui,
-                         "all_url": related_list_url(related_ui, obj)})
+        for tab in self.ui.tabs:
+            # Rows only through the tab (ui.rows_for(user) narrowed to obj): see registry.Tab.
+            table = tab.ui.table(tab.rows(obj, request.user), request=request, prefix=tab.prefix,
+                                 exclude=columns_pointing_to(tab.ui, type(obj)), per_page=RELATED_ROWS)
+            tabs.append({"label": tab.label, "table": table, "ui": tab.ui, "all_url": tab.list_url(obj)})
         deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
         return render(request, self.ui.detail_template, self.base_context(
-            object=obj, rows=field_rows(obj, self.ui.detail_fields), can_edit=editable, can_delete=deletable,
-            tabs=tabs, actions=[a for a in self.ui.actions if a.shown_to(request.user, obj)],
+            object=obj, rows=field_rows(obj, self.ui.detail_fields, self.ui.form), can_edit=editable,
+            can_delete=deletable, tabs=tabs, actions=[a for a in self.ui.actions if a.shown_to(request.user, obj)],
         ))
 
 
@@ -203,8 +210,10 @@ class ObjectHistoryView(ModelUIView):
         from chanjiao.core.history import readable
         from chanjiao.core.models import history_rule
 
-        # Not ``visible_to``: the audit admin reads histories of records they cannot browse.
-        obj = self.ui.model._default_manager.filter(pk=pk).first()
+        # Not ``visible_to``: the audit admin reads histories of records they cannot browse. The
+        # history rule decides right below (404 unless it grants something).
+        with unscoped("the history rule, not the read rule, decides who reads this page"):
+            obj = self.ui.model._default_manager.filter(pk=pk).first()
         if obj is None or history_rule(request.user, obj) is None:
             raise Http404
         events = list(AuditEvent.objects.history_for(request.user, obj)[:200])

@@ -25,9 +25,10 @@ Oscar's ``Order.set_status`` + ``OrderStatusChange`` is the model.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -40,6 +41,7 @@ from django.utils.translation import gettext_lazy
 
 from chanjiao.core import audit
 from chanjiao.core.scoping import Scope, get_scope
+from chanjiao.core.types import User
 
 # Sent inside the transaction of the change (receivers' writes commit or roll back with it):
 # sender=model class, instance, transition, source, target, by, change (the StatusChange row).
@@ -97,7 +99,7 @@ class Transition:
     def reasons(self, obj: Any) -> list[str]:
         return [str(r) for r in (self.guard(obj) if self.guard else ())]
 
-    def permits(self, user: Any) -> Callable[[Any], bool]:
+    def permits(self, user: User) -> Callable[[Any], bool]:
         scope = get_scope(user)
         return lambda obj: not self.system and bool(self.allowed(scope, obj))
 
@@ -108,7 +110,7 @@ class Workflow:
 
     field: str
     transitions: Sequence[Transition]
-    by_name: dict[str, Transition] = field(init=False)
+    by_name: dict[str, Transition] = dataclasses.field(init=False)  # ``field`` is the status field here
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.transitions}
@@ -170,11 +172,13 @@ def state_label(model: type[models.Model] | models.Model, state: str) -> str:
     wf = workflow_of(model)
     if wf is None or not state:
         return state
-    choices = dict(model._meta.get_field(wf.field).flatchoices)
+    status_field = model._meta.get_field(wf.field)
+    assert isinstance(status_field, models.Field)  # a workflow's field is a concrete CharField
+    choices = dict(status_field.flatchoices)
     return str(choices.get(state, state))
 
 
-def actor_name(by: Any) -> str:
+def actor_name(by: User | None) -> str:
     return by.get_username() if by is not None else _("系统")
 
 
@@ -193,7 +197,7 @@ class WorkflowMixin(models.Model):
         """The extra fields ``status_will_change`` sets (saved with the status)."""
         return []
 
-    def transition_options(self, user: Any) -> list[Option]:
+    def transition_options(self, user: User) -> list[Option]:
         """The user transitions from the current state the user may take, enabled or with reasons.
 
         Transitions the user's role never takes are left out (a school admin sees no 认定 button);
@@ -212,7 +216,7 @@ class WorkflowMixin(models.Model):
     def status_history(self) -> models.QuerySet[StatusChange]:
         return StatusChange.objects.of(self)
 
-    def set_status(self, name_or_target: str | Transition, *, by: Any = None, note: str = "",
+    def set_status(self, name_or_target: str | Transition, *, by: User | None = None, note: str = "",
                    **fields: Any) -> StatusChange:
         """Take a transition (see the module docstring); refuses with ``TransitionRefused``."""
         wf = type(self).workflow
@@ -249,7 +253,7 @@ class WorkflowMixin(models.Model):
             change = StatusChange.objects.create(
                 content_type=ContentType.objects.get_for_model(self, for_concrete_model=False),
                 object_id=self.pk, field=wf.field, transition=t.name, source=current, target=t.target,
-                actor=by, actor_name=actor_name(by), note=note[:1000])
+                actor=cast(Any, by), actor_name=actor_name(by), note=note[:1000])  # AUTH_USER_MODEL (core/types.py)
             changes: dict[str, Any] = {wf.field: [current, t.target]}
             for name, value in fields.items():
                 if name not in audit.UNTRACKED_CHANGES:
@@ -269,7 +273,7 @@ class WorkflowMixin(models.Model):
         return [f.name for f in self._meta.concrete_fields if getattr(f, "auto_now", False)]
 
 
-class StatusChangeQuerySet(models.QuerySet):
+class StatusChangeQuerySet(models.QuerySet[Any]):
     def of(self, obj: models.Model) -> StatusChangeQuerySet:
         ct = ContentType.objects.get_for_model(obj, for_concrete_model=False)
         return self.filter(content_type=ct, object_id=obj.pk)

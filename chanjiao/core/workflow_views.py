@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chanjiao.core.types import User
 from chanjiao.core.views import ModelUIView, ObjectDetailView
 from chanjiao.core.workflow import FORBIDDEN, ILLEGAL, TransitionRefused, state_label, workflow_of
 
@@ -28,7 +29,7 @@ def refusal_status(exc: TransitionRefused) -> int:
     return REFUSAL_STATUS.get(exc.kind, 400)
 
 
-def card_context(ui: Any, obj: Any, user: Any) -> dict[str, Any] | None:
+def card_context(ui: Any, obj: Any, user: User) -> dict[str, Any] | None:
     """What the 状态 card shows ``user`` on ``obj``'s page; None for a model without a workflow."""
     from chanjiao.core.models import history_rule
 

@@ -6,11 +6,13 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.forms import DateInput
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chanjiao.catalog.models import Industry, Region
+from chanjiao.catalog.models import Industry, Major, Region
 from chanjiao.core.filters import SearchFilterSet
-from chanjiao.core.scoping import get_scope
+from chanjiao.core.scoping import get_scope, unscoped
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -31,8 +33,8 @@ from chanjiao.orgs.models import (
 
 
 def _used_by(model: Any, field: str) -> Any:
-    """Only the catalog rows some organisation of ``model``'s kind points at (not all ~4,800 regions)."""
-    target = {"region": Region, "industry": Industry}[field]
+    """Only the catalog rows some row of ``model`` points at (not all ~4,800 regions, ~1,400 majors)."""
+    target = {"region": Region, "industry": Industry, "major": Major}[field]
 
     def queryset(request: Any) -> QuerySet:
         used = model.objects.filter(**{f"{field}__isnull": False}).values(field)
@@ -49,9 +51,27 @@ def _industry(model: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(queryset=_used_by(model, "industry"), label=_("所属行业"))
 
 
+def _major(model: Any) -> django_filters.ModelChoiceFilter:
+    return django_filters.ModelChoiceFilter(queryset=_used_by(model, "major"), label=_("专业"))
+
+
+def date_range(model: Any, field: str) -> tuple[django_filters.DateFilter, django_filters.DateFilter]:
+    """``<field>_after`` / ``<field>_before``: an inclusive date range, as ``<input type="date">``s
+    (the look of the audit search's dates), labelled with the field's own name."""
+    verbose = model._meta.get_field(field).verbose_name
+
+    def one(lookup: str, label: str) -> django_filters.DateFilter:
+        return django_filters.DateFilter(field_name=field, lookup_expr=lookup,
+                                         label=format_lazy(label, field=verbose),
+                                         widget=DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    return one("gte", _("{field}（起）")), one("lte", _("{field}（止）"))
+
+
 def _industry_sections() -> list[tuple[str, str]]:
     # Read per request (the catalog is loaded after start-up); about twenty 门类.
-    return list(Industry.objects.filter(level=Industry.Level.SECTION).order_by("code").values_list("code", "name"))
+    with unscoped("industry sections: public catalog rows, the same for every user"):
+        return list(Industry.objects.filter(level=Industry.Level.SECTION).order_by("code").values_list("code", "name"))
 
 
 class OwnRowsFilterSet(SearchFilterSet):
@@ -87,6 +107,8 @@ class EnterpriseFilterSet(SearchFilterSet):
     industry = _industry(Enterprise)
     industry_section = django_filters.ChoiceFilter(field_name="industry__section", choices=_industry_sections,
                                                    label=_("行业门类"))
+    established_after, established_before = date_range(Enterprise, "established")
+    headcount_date_after, headcount_date_before = date_range(Enterprise, "headcount_date")
     dimensions = {"county": "region", "industry_section": "industry_section"}
 
     class Meta:
@@ -105,19 +127,21 @@ class DepartmentFilterSet(SearchFilterSet):
 class AssociationFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "uscc")
     region = _region(Association)
+    industry = _industry(Association)
 
     class Meta:
         model = Association
-        fields = ["region"]
+        fields = ["region", "industry"]
 
 
 class InstituteFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "uscc")
     region = _region(Institute)
+    industry = _industry(Institute)
 
     class Meta:
         model = Institute
-        fields = ["region"]
+        fields = ["region", "industry"]
 
 
 class ContactFilterSet(OwnRowsFilterSet):
@@ -132,6 +156,7 @@ class TeacherFilterSet(OwnRowsFilterSet):
     search_fields = ("name", "employee_no", "subject")
     mine_path = "school_id"
     dimensions = {"school": "school"}
+    hire_date_after, hire_date_before = date_range(Teacher, "hire_date")
 
     class Meta:
         model = Teacher
@@ -170,6 +195,7 @@ class PillarIndustryFilterSet(SearchFilterSet):
 
 class CommitteeFilterSet(OwnRowsFilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("仅本单位参与的（在任）"))
+    founded_after, founded_before = date_range(Committee, "founded")
 
     def mine_q(self, orgs: frozenset[int]) -> Q:
         seats = CommitteeMembership.objects.visible_to(getattr(self.request, "user", None)).current()
@@ -177,7 +203,7 @@ class CommitteeFilterSet(OwnRowsFilterSet):
 
     class Meta:
         model = Committee
-        fields = ["group", "pillar", "director", "active"]
+        fields = ["group", "pillar", "director", "vice_director", "secretary", "active"]
 
 
 class MembershipStateFilterSet(OwnRowsFilterSet):
@@ -188,6 +214,7 @@ class MembershipStateFilterSet(OwnRowsFilterSet):
 
 class CommitteeMembershipFilterSet(MembershipStateFilterSet):
     search_fields = ("organisation__name", "person_name", "committee__name")
+    joined_after, joined_before = date_range(CommitteeMembership, "joined")
 
     class Meta:
         model = CommitteeMembership
@@ -197,14 +224,17 @@ class CommitteeMembershipFilterSet(MembershipStateFilterSet):
 class GuidanceCommitteeFilterSet(OwnRowsFilterSet):
     search_fields = ("name", "school__name")
     mine_path = "school_id"
+    major = _major(GuidanceCommittee)
+    founded_after, founded_before = date_range(GuidanceCommittee, "founded")
 
     class Meta:
         model = GuidanceCommittee
-        fields = ["school", "committee", "active"]
+        fields = ["school", "committee", "major", "active"]
 
 
 class GuidanceMemberFilterSet(MembershipStateFilterSet):
     search_fields = ("person_name", "organisation__name")
+    joined_after, joined_before = date_range(GuidanceMember, "joined")
 
     class Meta:
         model = GuidanceMember

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from chanjiao.core.forms import ScopedModelForm
-from chanjiao.core.scoping import get_scope
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -111,10 +110,8 @@ class CommitteeMembershipForm(ScopedModelForm):
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
-        scope = get_scope(user)
-        if not scope.writes_all:
-            # A committee leader files members only into the committees they run.
-            self.fields["committee"].queryset = Committee.objects.filter(Committee.led_by_q(scope))
+        # A committee leader files members only into the committees they run (the model's rule).
+        self.fields["committee"].queryset = CommitteeMembership.committee_targets(user)
 
 
 class GuidanceCommitteeForm(ScopedModelForm):

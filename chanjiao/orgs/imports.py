@@ -17,10 +17,8 @@ from chanjiao.catalog.models import Industry, Region
 from chanjiao.core.imports import Column, Importer, ImportResult, parse_decimal, parse_digits
 from chanjiao.core.imports.cells import code_text, is_number, long_number_message
 from chanjiao.core.imports.importer import LOOKUP_BATCH
-from chanjiao.core.roles import Role
-from chanjiao.core.scoping import get_scope
 from chanjiao.core.text import pinyin_initials
-from chanjiao.orgs.models import Committee, CommitteeMembership, Contact, Enterprise, Organisation, School, Teacher
+from chanjiao.orgs.models import CommitteeMembership, Contact, Enterprise, Organisation, School, Teacher
 
 _USCC_SHAPE = re.compile(rf"[0-9]{{8}}[{re.escape(uscc._alphabet)}]{{10}}")
 
@@ -317,13 +315,6 @@ class CommitteeMembershipImporter(ReferencingImporter):
                     gettext_lazy("产学合作委员会负责人只能导入本人所负责委员会的成员。")]
 
     def owner_targets(self, column: Column) -> QuerySet:
-        # Mirrors CommitteeMembership.scope_q: the committee is not editable by its leader, its members are.
-        scope = get_scope(self.user)
-        if scope.read_only:
-            return Committee.objects.none()
-        if scope.writes_all:
-            return Committee.objects.all()
-        if scope.has(Role.COMMITTEE_LEADER):
-            return Committee.objects.filter(Committee.led_by_q(scope))
-        return Committee.objects.none()
+        # The committee is not editable by its leader, its members are: the model states which committees.
+        return CommitteeMembership.committee_targets(self.user)
     # 退出日期不能早于加入日期: rule MEM-D1 (orgs/rules.py), checked per row by the engine.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
 from chanjiao.core.rules import blocking_reasons, enforce
-from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, nothing
+from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, get_scope, nothing
 from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
 from chanjiao.orgs.validators import validate_phone, validate_school_code, validate_uscc
 
@@ -523,12 +523,21 @@ class Committee(GroupPublicMixin, AuditedModel):
 
     @staticmethod
     def led_by_q(scope: Scope, prefix: str = "") -> Q:
-        """Committees a committee leader runs: their organisation directs, vice-directs or is secretary."""
+        """Committees a committee leader runs: their organisation directs, vice-directs or is secretary.
+
+        The one statement of the committee-leader rule; ``prefix`` applies it from a related model
+        (``"committee__"`` on memberships). Used by CommitteeMembership.scope_q, Contact.scope_q
+        and, through ``CommitteeMembership.committee_targets``, by the form and the importer."""
         orgs = scope.orgs(Role.COMMITTEE_LEADER)
         if not orgs:
             return nothing()
         return (Q(**{f"{prefix}director_id__in": orgs}) | Q(**{f"{prefix}vice_director_id__in": orgs})
                 | Q(**{f"{prefix}secretary_id__in": orgs}))
+
+    @classmethod
+    def led_by(cls, user: Any) -> ScopedQuerySet:
+        """The committees ``user`` runs as a committee leader (none for anyone else)."""
+        return cls.objects.visible_to(user).filter(cls.led_by_q(get_scope(user)))
 
     def clean(self) -> None:
         if self.director_id and self.director.kind not in (OrgKind.DEPARTMENT, OrgKind.ENTERPRISE,
@@ -595,6 +604,17 @@ class CommitteeMembership(EndOnlyMixin, AuditedModel):
     def can_create(cls, scope: Scope) -> bool:
         return scope.writes_all or bool(scope.orgs(Role.COMMITTEE_LEADER))
 
+    @classmethod
+    def committee_targets(cls, user: Any) -> ScopedQuerySet:
+        """The committees ``user`` may file members into — the CHANGE side of ``scope_q`` stated as
+        committees (the committee itself is not editable by its leader; its members are). The form's
+        committee choices and the importer's owner check both read it."""
+        scope = get_scope(user)
+        if not scope.authenticated or scope.read_only:
+            return Committee.objects.visible_to(user).none()
+        if scope.writes_all:
+            return Committee.objects.visible_to(user)
+        return Committee.led_by(user)
     def clean(self) -> None:
         enforce(self)  # MEM-D1 (orgs/rules.py)
 

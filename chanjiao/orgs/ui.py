@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.attachments import AttachmentUse
-from chanjiao.core.registry import DetailAction, ModelUI, register
+from chanjiao.core.registry import DetailAction, ModelUI, Tab, TimelineTab, register
 from chanjiao.orgs import filters, forms, services, tables, views
 from chanjiao.orgs.imports import (
     CommitteeMembershipImporter,
@@ -37,29 +35,18 @@ from chanjiao.orgs.models import (
 GROUP = _("单位与职教集团")
 VOC_GROUP = _("职教集团")
 
-# The organisation proxies share one table: each detail page lists only its own kind's fields.
-_ORG_TAIL = ["region", "address", "website", "created_at", "updated_at"]
-
 schools = register(ModelUI(School, filters.SchoolFilterSet, tables.SchoolTable, forms.SchoolForm,
-                           menu_group=GROUP, icon="school", menu_order=100, importer=SchoolImporter,
-                           detail_fields=["name", "short_name", "school_code", "school_level", "funding",
-                                          "competent_authority", *_ORG_TAIL]))
+                           menu_group=GROUP, icon="school", menu_order=100, importer=SchoolImporter))
 enterprises = register(ModelUI(Enterprise, filters.EnterpriseFilterSet, tables.EnterpriseTable,
                                forms.EnterpriseForm, menu_group=GROUP, icon="building", menu_order=110,
-                               importer=EnterpriseImporter,
-                               detail_fields=["name", "short_name", "uscc", "industry", "size", "ownership",
-                                              "headcount", "headcount_date", "is_leading", "established",
-                                              "integration_status", *_ORG_TAIL]))
+                               importer=EnterpriseImporter))
 departments = register(ModelUI(Department, filters.DepartmentFilterSet, tables.DepartmentTable,
-                               forms.DepartmentForm, menu_group=GROUP, icon="building-bank", menu_order=120,
-                               detail_fields=["name", "short_name", "is_industry_authority", *_ORG_TAIL]))
+                               forms.DepartmentForm, menu_group=GROUP, icon="building-bank", menu_order=120))
 associations = register(ModelUI(Association, filters.AssociationFilterSet, tables.AssociationTable,
                                 forms.AssociationForm, menu_group=GROUP, icon="building-community",
-                                menu_order=125,
-                                detail_fields=["name", "short_name", "uscc", "industry", *_ORG_TAIL]))
+                                menu_order=125))
 institutes = register(ModelUI(Institute, filters.InstituteFilterSet, tables.InstituteTable, forms.InstituteForm,
-                              menu_group=GROUP, icon="microscope", menu_order=128,
-                              detail_fields=["name", "short_name", "uscc", "industry", *_ORG_TAIL]))
+                              menu_group=GROUP, icon="microscope", menu_order=128))
 contacts = register(ModelUI(Contact, filters.ContactFilterSet, tables.ContactTable, forms.ContactForm,
                             menu_group=GROUP, icon="address-book", menu_order=130, importer=ContactImporter,
                             # The phone is shown in its own tab, masked per viewer (see ContactTable).
@@ -90,49 +77,44 @@ guidance_members = register(ModelUI(GuidanceMember, filters.GuidanceMemberFilter
                                     forms.GuidanceMemberForm, menu_group=VOC_GROUP, icon="user-check",
                                     menu_order=270))
 
-# Not registered (no pages of their own): tables used inside detail-page tabs.
+# Not registered (no pages of their own): the table of the enterprise's timeline tab.
 _timeline = ModelUI(Enterprise, filters.EnterpriseFilterSet, tables.TimelineTable)
 
 
-def _timeline_rows(obj: Any, user: Any) -> list[services.TimelineEntry]:
-    return services.enterprise_timeline(obj, user)
+def _org_tabs() -> list[Tab | TimelineTab]:
+    return [
+        Tab(_("联系人"), contacts, via="organisation"),
+        Tab(_("产学合作委员会"), committee_memberships, via="organisation"),
+        Tab(_("专业教学指导委员会委员"), guidance_members, via="organisation"),
+        Tab(_("理事会席位"), seats, via="organisation"),
+    ]
 
-
-def _by_org(model: Any, field: str = "organisation") -> Any:
-    return lambda obj, user: model.objects.visible_to(user).filter(**{field: obj.pk})
-
-
-_org_tabs = [
-    (_("联系人"), _by_org(Contact), contacts),
-    (_("产学合作委员会"), _by_org(CommitteeMembership), committee_memberships),
-    (_("专业教学指导委员会委员"), _by_org(GuidanceMember), guidance_members),
-    (_("理事会席位"), _by_org(BoardSeat), seats),
-]
 
 # No audit card: the change history is its own page (变更历史, shown only to whoever may read it —
 # ``core.models.history_rule``), readable there rather than as raw JSON beside the record.
-enterprises.related = [(_("合作时间线"), _timeline_rows, _timeline), *_org_tabs]
-schools.related = [
-    (_("教师"), _by_org(Teacher, "school"), teachers),
-    (_("专业教学指导委员会"), _by_org(GuidanceCommittee, "school"), guidance_committees),
-    *_org_tabs,
+# Every source of the timeline reads through its model's visible_to(user) (services.timeline_sources).
+enterprises.tabs = [TimelineTab(_("合作时间线"), _timeline, services.enterprise_timeline), *_org_tabs()]
+schools.tabs = [
+    Tab(_("教师"), teachers, via="school"),
+    Tab(_("专业教学指导委员会"), guidance_committees, via="school"),
+    *_org_tabs(),
 ]
-departments.related = [(_("主任单位"), _by_org(Committee, "director"), committees), *_org_tabs]
-associations.related = list(_org_tabs)
-institutes.related = list(_org_tabs)
-contacts.related = [(_("联系方式"), lambda obj, user: Contact.objects.visible_to(user).filter(pk=obj.pk), contacts)]
-groups.related = [
-    (_("理事会届次"), _by_org(BoardTerm, "group"), terms),
-    (_("百亿产业"), _by_org(PillarIndustry, "group"), pillars),
-    (_("产学合作委员会"), _by_org(Committee, "group"), committees),
+departments.tabs = [Tab(_("主任单位"), committees, via="director"), *_org_tabs()]
+associations.tabs = _org_tabs()
+institutes.tabs = _org_tabs()
+contacts.tabs = [Tab(_("联系方式"), contacts, via="pk")]  # the phone, masked per viewer (ContactTable)
+groups.tabs = [
+    Tab(_("理事会届次"), terms, via="group"),
+    Tab(_("百亿产业"), pillars, via="group"),
+    Tab(_("产学合作委员会"), committees, via="group"),
 ]
-terms.related = [(_("理事会席位"), _by_org(BoardSeat, "term"), seats)]
-pillars.related = [(_("产学合作委员会"), _by_org(Committee, "pillar"), committees)]
-committees.related = [
-    (_("成员单位（含历史）"), _by_org(CommitteeMembership, "committee"), committee_memberships),
-    (_("专业教学指导委员会"), _by_org(GuidanceCommittee, "committee"), guidance_committees),
+terms.tabs = [Tab(_("理事会席位"), seats, via="term")]
+pillars.tabs = [Tab(_("产学合作委员会"), committees, via="pillar")]
+committees.tabs = [
+    Tab(_("成员单位（含历史）"), committee_memberships, via="committee"),
+    Tab(_("专业教学指导委员会"), guidance_committees, via="committee"),
 ]
-guidance_committees.related = [(_("委员（含历史）"), _by_org(GuidanceMember, "committee"), guidance_members)]
+guidance_committees.tabs = [Tab(_("委员（含历史）"), guidance_members, via="committee")]
 
 # Documents (core/attachments.py): licences are read by the organisation's editors and the global readers only.
 _other_docs = AttachmentUse("document", _("其他证明材料"), ("pdf", "docx", "xlsx", "jpg", "png"), "editors")

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from chanjiao.catalog.models import Industry
 from chanjiao.core.audit import audit_context
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.core.registry import ModelUI, registry
 from chanjiao.orgs.models import (
     Committee,
@@ -201,7 +201,7 @@ def test_export_edit_in_excel_reimport_shows_exactly_the_edits(world: Any, login
     with path.open("rb") as fh:
         response = client.post(reverse("orgs:enterprise_import"), {"file": fh})
     page = client.get(response["Location"]).content.decode()
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert (job.status, job.created, job.updated, job.unchanged) == ("validated", 0, 3, 1)
     assert table(page, "preview-new") == []
     changed = table(page, "preview-changed")

@@ -22,7 +22,7 @@ from django.db import connection
 from chanjiao.core import tasks
 from chanjiao.core.audit import audit_context
 from chanjiao.core.imports import Importer
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.orgs.imports import EnterpriseImporter
 from chanjiao.orgs.models import Enterprise, Organisation
 from tests import factories
@@ -127,7 +127,7 @@ def test_a_row_taken_by_another_writer_mid_import_is_refused_precisely(world: An
     with audit_context(user=user, source="test"):
         job = tasks.start_import(EnterpriseImporter, user, upload)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.VALIDATED and job.created == 6
+    assert job.status == Job.Status.VALIDATED and job.created == 6
 
     def other_writer() -> None:
         try:
@@ -145,7 +145,7 @@ def test_a_row_taken_by_another_writer_mid_import_is_refused_precisely(world: An
     with audit_context(user=user, source="test"):
         tasks.confirm_import(job)
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.REJECTED
+    assert job.status == Job.Status.REJECTED
     assert job.message == "另一项导入或编辑同时修改了相同的记录，本次未写入任何数据，请重新导入。"
     # Nothing of the import was written: only the other writer's row (and its own audit event).
     assert list(Organisation.objects.filter(uscc__in=[uscc(i) for i in range(20, 26)])

@@ -12,7 +12,7 @@ import xlsxwriter
 from django.urls import reverse
 
 from chanjiao.catalog.models import Industry
-from chanjiao.core.models import ImportJob
+from chanjiao.core.models import Job
 from chanjiao.orgs.imports import EnterpriseImporter
 from chanjiao.orgs.models import Enterprise
 from tests import factories
@@ -101,7 +101,7 @@ def test_preview_shows_new_rows_and_changed_cells(setup: Any, tmp_path: Path, lo
         [other.uscc, other.name, "", "小型", "", "否"],  # unchanged (as created by the factory)
     ]
     page = upload(login("bureau_admin"), write_xlsx(tmp_path / "p.xlsx", rows))
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "validated" and (job.created, job.updated, job.unchanged) == (2, 1, 1)
 
     new = table(page, "preview-new")

@@ -9,18 +9,18 @@ from typing import Any
 from django.core.management import call_command
 from django.utils import timezone
 
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.core.tasks import job_file, reap_stale_jobs
 
 
-def make_job(world: Any, status: str, age: timedelta) -> ImportJob:
-    job = ImportJob.objects.create(user=world.bureau_admin, model_label="orgs.enterprise",
+def make_job(world: Any, status: str, age: timedelta) -> Job:
+    job = Job.objects.create(user=world.bureau_admin, model_label="orgs.enterprise",
                                    importer_path="chanjiao.orgs.imports.EnterpriseImporter",
                                    file_name="企业.xlsx", status=status)
     path = job_file(job)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(b"xlsx")
-    ImportJob.objects.filter(pk=job.pk).update(updated_at=timezone.now() - age)
+    Job.objects.filter(pk=job.pk).update(updated_at=timezone.now() - age)
     return job
 
 
@@ -48,4 +48,4 @@ def test_the_command_reports_in_chinese(world: Any, settings: Any, tmp_path: Pat
     settings.VAR_DIR = tmp_path
     make_job(world, "validating", timedelta(hours=3))
     call_command("reap_import_jobs")
-    assert "已结束导入任务 1 个" in capsys.readouterr().out
+    assert "已结束任务 1 个" in capsys.readouterr().out

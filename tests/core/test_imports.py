@@ -21,7 +21,7 @@ from chanjiao.core.imports import (
     parse_digits,
     parse_int,
 )
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.orgs.imports import SchoolImporter
 from chanjiao.orgs.models import School
 
@@ -105,14 +105,14 @@ def test_oversized_and_bomb_uploads_rejected_by_view(world: Any, login: Any, tmp
     url = reverse("orgs:school_import")
     with zip_bomb(tmp_path / "bomb.xlsx").open("rb") as fh:
         assert client.post(url, {"file": fh}).status_code == 302
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "rejected" and "解压后体积过大" in job.message and job.sha256 == ""
     assert not (tmp_path / "var" / "imports" / str(job.pk)).exists()
     settings.IMPORT_MAX_BYTES = 10
     path = write_xlsx(tmp_path / "s.xlsx", [["学校标识码", "学校名称"], ["4141000099", "新学校"]])
     with path.open("rb") as fh:
         client.post(url, {"file": fh})
-    job = ImportJob.objects.latest("pk")
+    job = Job.objects.latest("pk")
     assert job.status == "rejected" and "文件过大" in job.message
     page = client.get(f"{url}?job={job.pk}").content.decode()
     assert "文件过大" in page
@@ -127,7 +127,7 @@ def test_missing_required_column(world: Any, tmp_path: Path) -> None:
 
 
 def test_job_status_machine_and_scope(world: Any) -> None:
-    job = ImportJob.objects.create(user=world.bureau_admin, model_label="orgs.school", file_name="a.xlsx",
+    job = Job.objects.create(user=world.bureau_admin, model_label="orgs.school", file_name="a.xlsx",
                                    importer_path="chanjiao.orgs.imports.SchoolImporter")
     assert job.status == "queued"
     with pytest.raises(ValueError):
@@ -140,9 +140,9 @@ def test_job_status_machine_and_scope(world: Any) -> None:
     assert job.status == "succeeded" and job.finished and job.finished_at and job.rows == 3
     with pytest.raises(ValueError):
         job.set_status("committing")
-    assert list(ImportJob.objects.visible_to(world.bureau_admin)) == [job]
-    assert not ImportJob.objects.visible_to(world.secretariat).exists()
-    assert not ImportJob.objects.visible_to(world.leader).exists()
+    assert list(Job.objects.visible_to(world.bureau_admin)) == [job]
+    assert not Job.objects.visible_to(world.secretariat).exists()
+    assert not Job.objects.visible_to(world.leader).exists()
 
 
 def test_key_taken_by_another_kind(world: Any, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from python_calamine import CalamineWorkbook
 
 from chanjiao.catalog.models import Industry
 from chanjiao.core.audit import audit_context
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.orgs.imports import EnterpriseImporter, SchoolImporter
 from chanjiao.orgs.models import Enterprise, School
 from tests import factories
@@ -224,7 +224,7 @@ def test_views_preview_errors_then_confirm(world: Any, industries: None, import_
     response = upload(client, url, write_xlsx(import_dir / "bad.xlsx", HEADERS, rows))
     assert response.status_code == 302
     page = client.get(response["Location"])
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "rejected" and job.error_count == 1
     assert "Z9999" in page.content.decode() and "代码不存在" in page.content.decode()
     report = client.get(f"{url}?job={job.pk}&errors=xlsx")
@@ -235,7 +235,7 @@ def test_views_preview_errors_then_confirm(world: Any, industries: None, import_
 
     rows[2][2] = "C3411"
     response = upload(client, url, write_xlsx(import_dir / "good.xlsx", HEADERS, rows))
-    job = ImportJob.objects.latest("pk")
+    job = Job.objects.latest("pk")
     assert job.status == "validated" and job.created == 6
     assert "确认导入" in client.get(response["Location"]).content.decode()
     assert (import_dir / "var" / "imports" / str(job.pk) / "upload.xlsx").exists()
@@ -277,7 +277,7 @@ def test_school_admin_upload_with_another_schools_row_is_rejected_whole(world: A
 
     page = client.get(response["Location"]).content.decode()
     assert "该记录不在您的管理范围内" in page and "4141000002" in page
-    assert ImportJob.objects.get().status == "rejected"
+    assert Job.objects.get().status == "rejected"
     assert (list(School.objects.order_by("pk").values_list("name", flat=True)), data_events()) == before
 
 
@@ -303,7 +303,7 @@ def test_big_file_runs_as_background_job(world: Any, industries: None, import_di
     url = reverse("orgs:enterprise_import")
     rows = enterprise_rows(12)
     response = upload(client, url, write_xlsx(import_dir / "big.xlsx", HEADERS, rows))
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.background
     assert response.status_code in (202, 302)
     job.refresh_from_db()

@@ -15,7 +15,7 @@ from python_calamine import CalamineWorkbook
 
 from chanjiao.accounts.models import Membership
 from chanjiao.core.audit import audit_context
-from chanjiao.core.models import AuditEvent, ImportJob
+from chanjiao.core.models import AuditEvent, Job
 from chanjiao.core.roles import Role
 from chanjiao.orgs.imports import CommitteeMembershipImporter, ContactImporter, TeacherImporter
 from chanjiao.orgs.models import Committee, CommitteeMembership, Contact, PillarIndustry, Teacher, VocationalGroup
@@ -257,14 +257,14 @@ def test_school_admin_cannot_import_teachers_of_another_school_via_view(world: A
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "您无权为该单位导入数据" in page and "4141000002" in page
-    job = ImportJob.objects.get()
+    job = Job.objects.get()
     assert job.status == "rejected" and job.error_count == 2
     assert (Teacher.objects.count(), data_events()) == before
 
     # School B's admin imports them, confirmed through the same page.
     client_b = login("school_admin_b")
     response = upload(client_b, url, write_xlsx(import_dir / "b2.xlsx", TEACHER_HEADERS, rows))
-    job = ImportJob.objects.latest("pk")
+    job = Job.objects.latest("pk")
     assert job.status == "validated" and job.created == 2
     client_b.post(url, {"job": job.pk, "action": "confirm"})
     job.refresh_from_db()

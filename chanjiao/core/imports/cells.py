@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
 TRUE_WORDS = {"是", "y", "yes", "true", "1", "√", "✓", "对"}
 FALSE_WORDS = {"否", "n", "no", "false", "0", "×", "✗", "不是"}
@@ -226,7 +227,7 @@ class Column:
     parse: Callable[[Any], Any] | None = None
     choices: Mapping[str, Any] | None = None
     fk: str | None = None
-    help: str = ""
+    help: StrOrPromise = ""
     example: str = ""
     levels: tuple[Any, ...] = ()
     prefix_field: str = ""
@@ -240,12 +241,15 @@ class Column:
 
     def bind(self, model: type[models.Model]) -> None:
         f = model._meta.get_field(self.field)
+        if not isinstance(f, models.Field):
+            raise TypeError(f"{model.__name__}.{self.field}: a column needs a field of the model")
         self.model_field = f
         self.attname = f.attname
         if self.fk is None and f.is_relation:
             raise TypeError(f"{model.__name__}.{self.field}: a foreign key column needs fk=<natural key field>")
         if self.fk:
             related = f.related_model
+            assert isinstance(related, type)  # a concrete foreign key, never the string "self"
             self.is_code_column = self.fk == "code" and any(g.name == "level" for g in related._meta.concrete_fields)
             # Codes are compared as ASCII (full-width forms folded) and a number stays marked as
             # one; names keep their own characters (full-width brackets are part of a name).
@@ -269,7 +273,7 @@ class Column:
         return list(self.choices or ())
 
 
-def _default_parser(f: models.Field) -> Callable[[Any], Any]:
+def _default_parser(f: models.Field[Any, Any]) -> Callable[[Any], Any]:
     if isinstance(f, models.BooleanField):
         return parse_bool
     if isinstance(f, models.PositiveIntegerField | models.PositiveSmallIntegerField | models.PositiveBigIntegerField):

@@ -31,7 +31,8 @@ _PREFIXED = re.compile(r"([A-Z])(\d+)")
 _BATCH = 5_000
 
 
-def resolve_codes(column: Column, queryset: QuerySet, cells: Iterable[str]) -> tuple[dict[str, Any], dict[str, str]]:
+def resolve_codes(column: Column, queryset: QuerySet[Any],
+                  cells: Iterable[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """(cell → pk for the cells that name a code this column takes, cell → reason for the others
     that exist but are refused). Cells in neither dict name no code of the catalog."""
     cells = list(cells)

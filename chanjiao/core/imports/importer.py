@@ -25,78 +25,39 @@ Example::
         ]
 """
 
+
 from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
-import io
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_stubs_ext import StrOrPromise
 
-from chanjiao.core import audit, bulk
+from chanjiao.core import audit
 from chanjiao.core.imports.cells import Column, cell_text
 from chanjiao.core.imports.codes import resolve_codes
-from chanjiao.core.imports.files import ImportRefused, inspect_file, megabytes, normalise_header, read_rows
+from chanjiao.core.imports.files import ImportRefused, inspect_file, normalise_header, read_rows
+from chanjiao.core.imports.lookups import LOOKUP_BATCH, blank, lookup, same
+from chanjiao.core.imports.preview import build_preview
+from chanjiao.core.imports.results import ImportResult, ParsedRow, RowError
+from chanjiao.core.imports.workbooks import export_bytes, template_bytes
+from chanjiao.core.imports.writing import lock_table, write_conflict, write_rows
+from chanjiao.core.scoping import unscoped
+from chanjiao.core.types import User
 
-LOOKUP_BATCH = 5_000  # keys per IN (...) query; well under SQLite's variable limit
+# Names other modules import from here (the module was split; these keep working).
+__all__ = ["LOOKUP_BATCH", "ImportResult", "Importer", "RowError", "export_bytes", "template_bytes"]
+
 HEADER_SEARCH_ROWS = 20  # the header row is looked for among this many rows at the top of the sheet
 PREVIEW_ROWS = 100  # new and changed rows shown in the preview, each
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the row number Excel shows (header = 1)
-    column: str
-    value: str
-    reason: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "value": self.value, "reason": self.reason}
-
-
-@dataclass
-class ImportResult:
-    file_name: str = ""
-    sha256: str = ""
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    error_count: int = 0
-    refused: str = ""
-    committed: bool = False
-    header_row: int = 1  # the Excel row taken as the header (titles or blank rows may come first)
-    # What a commit will do, row by row (first PREVIEW_ROWS new and changed rows): see _build_preview.
-    preview: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def ok(self) -> bool:
-        return not self.refused and not self.error_count
-
-    def counts(self) -> dict[str, int]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "errors": self.error_count}
-
-
-# --- the importer ------------------------------------------------------------------------------
-
-@dataclass(slots=True)
-class _Row:
-    number: int
-    values: list[Any]  # aligned with Importer._plan; FK cells hold the code, then the pk
-    pk: int | None
-    changed: tuple[str, ...] | None  # attnames that differ from the database (existing rows)
 
 
 class Importer:
@@ -109,19 +70,24 @@ class Importer:
     # editable by the uploader, not merely visible.
     owner_fields: ClassVar[tuple[str, ...]] = ()
     batch_size: ClassVar[int] = 2_000
-    sheet_title: ClassVar[str] = ""
-    instructions: ClassVar[list[str]] = []
+    sheet_title: ClassVar[StrOrPromise] = ""
+    instructions: ClassVar[list[StrOrPromise]] = []
+    _bound: ClassVar[type[Importer] | None] = None  # the class whose columns are bound (not a subclass's)
 
-    def __init__(self, user: Any) -> None:
+    def __init__(self, user: User | None) -> None:
         self.user = user
         cls = type(self)
-        if getattr(cls, "_bound", None) is not cls:
+        if cls._bound is not cls:
             for column in cls.columns:
                 column.bind(cls.model)
             missing = set(cls.key) - {c.field for c in cls.columns}
             if missing:
                 raise TypeError(f"{cls.__name__}: key fields {missing} are not columns")
             cls._bound = cls
+        # Set by _validate / write_rows / _instance, read by the later phases.
+        self._plan: list[tuple[int, Column]] = []
+        self._related_cache: dict[str, tuple[str, dict[Any, models.Model]]] = {}
+        self._defaults: tuple[dict[str, Any], list[models.Field[Any, Any]]] | None = None
 
     # -- hooks for subclasses -------------------------------------------------------------------
     def new_values(self, values: dict[str, Any]) -> dict[str, Any]:
@@ -165,13 +131,13 @@ class Importer:
                         # One import of a table at a time (PostgreSQL; SQLite's write lock already
                         # serialises): the second waits here, then validates against the first's
                         # committed rows, so it updates or skips them instead of inserting them again.
-                        _lock_table(self.model)
+                        lock_table(self.model)
                         rows = self._validate(path, file_name, result, progress)
                         if result.ok:
-                            self._write(rows, result, progress)
+                            write_rows(self, rows, result, progress)
                             result.committed = True
                 except Exception as exc:
-                    if not _write_conflict(exc):
+                    if not write_conflict(exc):
                         raise
                     # Another writer (a form, the API, an import of another kind) took the same keys
                     # between our validation and our write: everything was rolled back.
@@ -211,7 +177,7 @@ class Importer:
             result.errors.append(RowError(row, header, text[:200], reason))
 
     def _validate(self, path: Path, file_name: str, result: ImportResult,
-                  progress: Callable[[int], None] | None) -> list[_Row]:
+                  progress: Callable[[int], None] | None) -> list[ParsedRow]:
         header_row, rows_iter = self._find_header(read_rows(path, file_name))
         result.header_row = header_row[0]
         positions = {normalise_header(h): i for i, h in enumerate(header_row[1]) if cell_text(h)}
@@ -230,20 +196,20 @@ class Importer:
         self._plan = plan
         key_slots = [i for i, (_, c) in enumerate(plan) if c.field in self.key]
         fk_codes: dict[int, set[str]] = {i: set() for i, (_, c) in enumerate(plan) if c.fk}
-        seen: dict[tuple, int] = {}
-        rows: list[_Row] = []
+        seen: dict[tuple[Any, ...], int] = {}
+        rows: list[ParsedRow] = []
         width = max(index for index, _ in plan) + 1
         hooked = type(self).clean_row is not Importer.clean_row
         for number, cells in rows_iter:
             if len(cells) < width:
                 cells = list(cells) + [None] * (width - len(cells))
-            if all(_blank(c) for c in cells):
+            if all(blank(c) for c in cells):
                 continue  # blank lines in the middle of a sheet are common
             values: list[Any] = []
             ok = True
             for slot, (index, column) in enumerate(plan):
                 raw = cells[index]
-                if _blank(raw):  # also a cell of only zero-width spaces / BOMs
+                if blank(raw):  # also a cell of only zero-width spaces / BOMs
                     if column.required:
                         self._error(result, number, column, "", _("必填项不能为空"))
                         ok = False
@@ -283,7 +249,7 @@ class Importer:
                                 _("与第 %(row)d 行重复") % {"row": first})
                 else:
                     seen[key] = number
-            rows.append(_Row(number, values, None, None))
+            rows.append(ParsedRow(number, values, None, None))
             if progress and len(rows) % 10_000 == 0:
                 progress(min(40, 5 + len(rows) // 10_000))
         result.rows = len(rows)
@@ -297,8 +263,8 @@ class Importer:
             progress(50)
         return rows
 
-    def _check_rules(self, rows: list[_Row], result: ImportResult) -> None:
-        """The model's rules (core/rules.py) on every row that would be written — the same check as
+    def _check_rules(self, rows: list[ParsedRow], result: ImportResult) -> None:
+        """The model's rules (core/rules/) on every row that would be written — the same check as
         the form's ``clean()``: new rows as built for the insert, changed rows as they would be saved.
 
         Cheap per row: the parameters are read once, related rows once per column, existing rows
@@ -365,17 +331,19 @@ class Importer:
         if not seen:
             raise ImportRefused(_("文件中没有数据。"))
         if best < 0:
-            best = next((i for i, (_n, cells) in enumerate(seen) if not all(_blank(c) for c in cells)), 0)
+            best = next((i for i, (_n, cells) in enumerate(seen) if not all(blank(c) for c in cells)), 0)
         return seen[best], itertools.chain(seen[best + 1:], rows)
 
-    def owner_targets(self, column: Column) -> models.QuerySet:
+    def owner_targets(self, column: Column) -> models.QuerySet[Any]:
         """Rows an owner column may point to for this uploader (default: those they may edit)."""
-        return column.model_field.related_model._default_manager.editable_by(self.user)
+        targets: models.QuerySet[Any] = column.model_field.related_model._default_manager.editable_by(self.user)
+        return targets
 
-    def _resolve_foreign_keys(self, rows: list[_Row], fk_codes: dict[int, set[str]], result: ImportResult) -> None:
+    def _resolve_foreign_keys(self, rows: list[ParsedRow], fk_codes: dict[int, set[str]], result: ImportResult) -> None:
         """One query per FK column (batched by LOOKUP_BATCH), then a dict lookup per row."""
         for slot, codes in fk_codes.items():
             column = self._plan[slot][1]
+            assert column.fk  # fk_codes holds the foreign key columns only
             related = column.model_field.related_model
             manager = related._default_manager
             queryset = manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
@@ -383,10 +351,10 @@ class Importer:
             if column.is_code_column:  # catalog codes: level, prefix letter, numbers (codes.py)
                 found, refused = resolve_codes(column, queryset, codes)
             else:
-                found = _lookup(queryset, column.fk, codes, "pk")
+                found = lookup(queryset, column.fk, codes, "pk")
             editable = found
             if column.field in self.owner_fields:
-                editable = _lookup(self.owner_targets(column), column.fk, codes, "pk")
+                editable = lookup(self.owner_targets(column), column.fk, codes, "pk")
             for row in rows:
                 code = row.values[slot]
                 if code is None or code == "":
@@ -398,17 +366,17 @@ class Importer:
                     self._error(result, row.number, column, code, reason)
                 row.values[slot] = pk
 
-    def _match_existing(self, rows: list[_Row], key_slots: list[int], result: ImportResult) -> None:
+    def _match_existing(self, rows: list[ParsedRow], key_slots: list[int], result: ImportResult) -> None:
         """Existing rows by natural key (batched), their current values, and the uploader's scope."""
         from chanjiao.core.scoping import can_create
 
         plan = self._plan
         attnames = [c.attname for _, c in plan]
         key_fields = [plan[i][1].attname for i in key_slots]
-        manager = self.model._default_manager
+        manager: Any = self.model._default_manager  # scoped: every importable model has editable_by
         may_create = can_create(self.model, self.user)
         key_column = plan[key_slots[0]][1]
-        changed_before: list[tuple[_Row, tuple]] = []  # (row, its database values) for the preview
+        changed_before: list[tuple[ParsedRow, tuple[Any, ...]]] = []  # (row, its database values) for the preview
         for start in range(0, len(rows), LOOKUP_BATCH):
             batch = rows[start:start + LOOKUP_BATCH]
             keyed = {tuple(r.values[i] for i in key_slots): r for r in batch}
@@ -425,7 +393,10 @@ class Importer:
             editable = set(manager.editable_by(self.user).filter(pk__in=found)
                            .values_list("pk", flat=True)) if found else set()
             outside = [pk for pk in found if pk not in editable]
-            own_kind = set(manager.filter(pk__in=outside).values_list("pk", flat=True)) if outside else set()
+            # Which refused rows are of this kind at all (a school's code taken by an enterprise)
+            # decides the message only; nothing of them is shown.
+            with unscoped("the kind of rows already refused, for the message"):
+                own_kind = set(manager.filter(pk__in=outside).values_list("pk", flat=True)) if outside else set()
             for key, row in keyed.items():
                 record = current.get(key)
                 if record is None:
@@ -440,7 +411,7 @@ class Importer:
                     continue
                 row.pk = pk
                 row.changed = tuple(name for i, name in enumerate(attnames)
-                                    if not _same(row.values[i], record[1 + i]))
+                                    if not same(row.values[i], record[1 + i]))
                 if row.changed and len(changed_before) < PREVIEW_ROWS:
                     changed_before.append((row, record[1:]))
         result.created = sum(1 for r in rows if r.pk is None)
@@ -449,41 +420,13 @@ class Importer:
         if not result.error_count:
             new = [r for r in rows if r.pk is None][:PREVIEW_ROWS]
             changed_before.sort(key=lambda pair: pair[0].number)
-            result.preview = self._build_preview(new, changed_before)
-
-    def _build_preview(self, new: list[_Row], changed: list[tuple[_Row, tuple]]) -> dict[str, Any]:
-        """The rows a commit adds and changes, as the user would write them (codes, labels, 是/否).
-
-        ``{"columns": [header…], "new": [{"row": n, "cells": [text…]}],
-        "changed": [{"row": n, "cells": [{"old": text, "new": text, "changed": bool}…]}]}``
-        """
-        plan = self._plan
-        codes: dict[int, dict[Any, str]] = {}
-        for slot, (_index, column) in enumerate(plan):
-            if column.fk:
-                pks = {r.values[slot] for r in new} | {r.values[slot] for r, _old in changed}
-                pks |= {old[slot] for _r, old in changed}
-                codes[slot] = self._fk_codes(column, {pk for pk in pks if pk is not None})
-
-        def text(slot: int, value: Any) -> str:
-            if value is None or value == "":
-                return ""
-            cell = codes[slot].get(value, "") if slot in codes else self._cell(plan[slot][1], value)
-            return "" if cell is None else str(cell)
-
-        columns_changed = [plan[slot][1].attname for slot in range(len(plan))]
-        return {
-            "columns": [c.header for _i, c in plan],
-            "new": [{"row": r.number, "cells": [text(s, v) for s, v in enumerate(r.values)]} for r in new],
-            "changed": [{"row": r.number, "cells": [
-                {"old": text(s, old[s]), "new": text(s, r.values[s]), "changed": columns_changed[s] in r.changed}
-                for s in range(len(plan))]} for r, old in changed],
-        }
+            result.preview = build_preview(self, new, changed_before)
 
     # -- values as the spreadsheet holds them (export for re-import, preview) ---------------------
     def fk_code(self, column: Column, obj: models.Model) -> str:
         """The code a foreign key cell holds for ``obj`` (the column's natural key field)."""
-        return getattr(obj, column.fk or "pk")
+        code: str = getattr(obj, column.fk or "pk")
+        return code
 
     def _fk_codes(self, column: Column, pks: set[Any]) -> dict[Any, str]:
         related = column.model_field.related_model
@@ -509,7 +452,7 @@ class Importer:
             return value
         return str(value)  # text, Decimal (exactly as stored: "2.5", not a float)
 
-    def export_rows(self, queryset: models.QuerySet) -> Iterable[list[Any]]:
+    def export_rows(self, queryset: models.QuerySet[Any]) -> Iterable[list[Any]]:
         """The header, then one row per object: exactly this importer's columns and cell values."""
         yield [c.header for c in self.columns]
         fks = [c.field for c in self.columns if c.fk]
@@ -523,67 +466,12 @@ class Importer:
                     row.append(self._cell(column, getattr(obj, column.attname)))
             yield row
 
-    def _write(self, rows: list[_Row], result: ImportResult, progress: Callable[[int], None] | None) -> None:
-        attnames = [c.attname for _, c in self._plan]
-        manager = self.model._default_manager
-        new = [r for r in rows if r.pk is None]
-        changed = [r for r in rows if r.changed]
-        done, total = 0, max(1, len(new) + len(changed))
-        # The audit names each new row with str(), which often reads a foreign key: load the
-        # referenced rows once per column instead of once per row.
-        self._related_cache = {}
-        for slot, (_index, column) in enumerate(self._plan):
-            if column.fk:
-                pks = {r.values[slot] for r in new if r.values[slot] is not None}
-                model = column.model_field.related_model
-                self._related_cache[column.attname] = (column.field, model._base_manager.in_bulk(pks))
-        for start in range(0, len(new), self.batch_size):
-            objs = []
-            for row in new[start:start + self.batch_size]:
-                values = dict(zip(attnames, row.values, strict=True))
-                values.update(self.new_values(values))
-                values.update(self.derived(values))
-                objs.append(self._instance(values))
-            bulk.bulk_insert(self.model, objs)  # writes the rows' create events too
-            done += len(objs)
-            if progress:
-                progress(50 + 50 * done // total)
-        now = timezone.now()
-        has_updated_at = any(f.attname == "updated_at" for f in self.model._meta.concrete_fields)
-        for start in range(0, len(changed), 500):  # bulk_update builds CASE … WHEN per row: keep batches small
-            batch = changed[start:start + 500]
-            # Joined up front: the audit events name each row with str(), which often reads a foreign key.
-            related = [f.name for f in self.model._meta.concrete_fields if f.many_to_one]
-            objs_by_pk = manager.select_related(*related).in_bulk([r.pk for r in batch])
-            befores, objs, fields = {}, [], set()
-            for row in batch:
-                obj = objs_by_pk[row.pk]
-                befores[obj.pk] = audit.snapshot(obj)
-                for name in row.changed or ():
-                    setattr(obj, name, row.values[attnames.index(name)])
-                fields.update(row.changed or ())
-                for name, value in self.derived(vars(obj)).items():
-                    setattr(obj, name, value)
-                    fields.add(name)
-                if has_updated_at:
-                    obj.updated_at = now
-                objs.append(obj)
-            if has_updated_at:
-                fields.add("updated_at")
-            with audit.bulk_write("import: befores taken above, events by record_bulk"):
-                manager.bulk_update(objs, [self.model._meta.get_field(_field_name(self.model, a)).name for a in fields])
-            audit.record_bulk("update", objs, befores)
-            done += len(objs)
-            if progress:
-                progress(50 + 50 * done // total)
-
-
     def _instance(self, values: dict[str, Any]) -> models.Model:
         """A new, unsaved instance without ``Model.__init__`` (a third of the cost of a bulk create).
 
         Every concrete field gets its default first, then the row's values, as ``__init__`` would do.
         """
-        defaults = getattr(self, "_defaults", None)
+        defaults = self._defaults
         if defaults is None:
             defaults = self._defaults = ({}, [])
             for f in self.model._meta.concrete_fields:
@@ -600,181 +488,8 @@ class Importer:
             data[f.attname] = f.get_default()
         data.update(values)
         obj._state = models.base.ModelState()
-        for attname, (name, objects) in getattr(self, "_related_cache", {}).items():
+        for attname, (name, objects) in self._related_cache.items():
             target = objects.get(values.get(attname))
             if target is not None:
                 obj._state.fields_cache[name] = target
         return obj
-
-
-def _lock_table(model: type[models.Model]) -> None:
-    """Wait for any other import of ``model``'s table; released when the transaction ends.
-
-    Keyed by the concrete model, so imports of two organisation kinds (one table, shared unique
-    codes) wait for each other too.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return  # SQLite: BEGIN IMMEDIATE already holds the database's single write lock
-    label = model._meta.concrete_model._meta.label_lower
-    key = int.from_bytes(hashlib.sha256(f"chanjiao.import:{label}".encode()).digest()[:8], "big", signed=True)
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
-
-
-# Unique / foreign key violation, deadlock, serialisation failure: another transaction changed the rows.
-_CONFLICT_SQLSTATES = {"23505", "23503", "40P01", "40001"}
-_CONFLICT_SQLITE = {"SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_FOREIGNKEY"}
-
-
-def _write_conflict(exc: BaseException) -> bool:
-    """Whether ``exc`` (or the driver error it wraps: COPY raises psycopg's own) is a write conflict."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
-        if state in _CONFLICT_SQLSTATES or getattr(current, "sqlite_errorname", None) in _CONFLICT_SQLITE:
-            return True
-        current = current.__cause__ or current.__context__
-    return False
-
-
-def _field_name(model: type[models.Model], attname: str) -> str:
-    for f in model._meta.concrete_fields:
-        if f.attname == attname:
-            return f.name
-    return attname
-
-
-def _blank(cell: Any) -> bool:
-    """An empty cell: nothing, or text that is only spaces and invisible characters."""
-    return cell is None or cell == "" or (isinstance(cell, str) and not cell_text(cell))
-
-
-def _same(new: Any, old: Any) -> bool:
-    if new == old:
-        return True
-    # An empty cell and a NULL / "" column are the same "nothing".
-    return new in (None, "") and old in (None, "")
-
-
-def _lookup(queryset: models.QuerySet, field_name: str, codes: Iterable[str], value_field: str) -> dict[str, Any]:
-    codes = list(codes)
-    found: dict[str, Any] = {}
-    for start in range(0, len(codes), LOOKUP_BATCH):
-        chunk = codes[start:start + LOOKUP_BATCH]
-        found.update(queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, value_field))
-    return found
-
-
-# --- template ----------------------------------------------------------------------------------
-
-def template_bytes(importer: type[Importer]) -> bytes:
-    """The .xlsx users fill in: Chinese headers, drop-downs for choices, a 说明 sheet."""
-    import xlsxwriter
-
-    from chanjiao.core.exports import safe_cell
-
-    importer(None)  # bind columns
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_formulas": False})
-    title = (importer.sheet_title or str(importer.model._meta.verbose_name))[:31]
-    sheet = book.add_worksheet(title)
-    required_fmt = book.add_format({"bold": True, "bg_color": "#FDE2E1", "border": 1, "font_color": "#B42318"})
-    optional_fmt = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    text_fmt = book.add_format({"num_format": "@"})  # codes stay text: no 4.14201E+09, no lost zeros
-    for col, column in enumerate(importer.columns):
-        sheet.write_string(0, col, column.header, required_fmt if column.required else optional_fmt)
-        sheet.set_column(col, col, max(12, len(column.header) * 2 + 2),
-                         text_fmt if column.fk or column.field in importer.key else None)
-        if column.example:
-            sheet.write_string(1, col, str(safe_cell(column.example)))
-        labels = column.choice_labels or (["是", "否"] if isinstance(column.model_field, models.BooleanField) else [])
-        if labels:
-            sheet.data_validation(1, col, 1_048_575, col, {
-                "validate": "list", "source": labels,
-                "error_title": str(_("无效的值")), "error_message": str(_("请从下拉列表中选择。")),
-            })
-    sheet.freeze_panes(1, 0)
-    notes = book.add_worksheet(str(_("说明")))
-    bold = book.add_format({"bold": True})
-    notes.set_column(0, 0, 22)
-    notes.set_column(1, 3, 40)
-    notes.write_row(0, 0, [str(_("列名")), str(_("是否必填")), str(_("填写说明")), str(_("可选值"))], bold)
-    for row, column in enumerate(importer.columns, start=1):
-        labels = column.choice_labels or (["是", "否"] if isinstance(column.model_field, models.BooleanField) else [])
-        notes.write_string(row, 0, column.header)
-        notes.write_string(row, 1, str(_("必填")) if column.required else str(_("选填")))
-        notes.write_string(row, 2, str(column.help or column.model_field.verbose_name))
-        notes.write_string(row, 3, "、".join(labels))
-    extra = [
-        _("第一行为列名，请勿修改；从第二行起每行一条记录（示例行请删除或覆盖）。"),
-        _("以“%(key)s”识别同一条记录：已存在的记录会被更新，不存在的会新增；重复导入同一文件不会产生重复数据。")
-        % {"key": "、".join(c.header for c in importer.columns if c.field in importer.key)},
-        _("文件中任何一行有错误时，整个文件都不会导入；请按错误清单修改后重新上传。"),
-        _("单个文件最多 %(rows)d 行、%(mb)s MB。也可另存为 CSV（UTF-8 或 GBK 编码）上传。")
-        % {"rows": settings.IMPORT_MAX_ROWS, "mb": megabytes(settings.IMPORT_MAX_BYTES)},
-        *importer.instructions,
-    ]
-    start = len(importer.columns) + 2
-    for offset, line in enumerate(extra):
-        notes.write_string(start + offset, 0, str(line))
-    book.close()
-    return buffer.getvalue()
-
-
-def export_bytes(importer: type[Importer], user: Any, queryset: models.QuerySet) -> bytes:
-    """导出（可再导入）: ``queryset`` as the import template holds it, so it can be edited and uploaded again.
-
-    The importer is the single source: its columns in its order, codes for foreign keys, Chinese
-    labels for choices, 是/否, ISO dates, code columns as text. A text cell a spreadsheet would run
-    as a formula (``safe_cell``) is written with Excel's quote prefix: shown and kept as text even
-    when edited, while its value stays the stored text, so an unchanged re-import changes nothing.
-    """
-    import xlsxwriter
-
-    from chanjiao.core.exports import safe_cell
-
-    instance = importer(user)  # binds the columns
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False,
-                                        "strings_to_numbers": False, "strings_to_urls": False})
-    sheet = book.add_worksheet((importer.sheet_title or str(importer.model._meta.verbose_name))[:31])
-    required_fmt = book.add_format({"bold": True, "bg_color": "#FDE2E1", "border": 1, "font_color": "#B42318"})
-    optional_fmt = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    text_fmt = book.add_format({"num_format": "@"})
-    quoted_fmt = book.add_format({"num_format": "@", "quote_prefix": True})
-    columns = importer.columns
-    # Codes stay text in Excel (no 4.14201E+09, no lost leading zeros) — also in cells the user adds.
-    as_text = [bool(c.fk) or c.field in importer.key or not isinstance(c.model_field, models.IntegerField)
-               for c in columns]
-    for col, column in enumerate(columns):
-        sheet.set_column(col, col, max(12, len(column.header) * 2 + 2), text_fmt if as_text[col] else None)
-    rows = iter(instance.export_rows(queryset))
-    header = next(rows)
-    for col, title in enumerate(header):
-        sheet.write_string(0, col, title, required_fmt if columns[col].required else optional_fmt)
-    count = 0
-    for r, row in enumerate(rows, start=1):
-        count = r
-        for col, value in enumerate(row):
-            if value is None:
-                continue
-            if isinstance(value, int):
-                sheet.write_number(r, col, value)
-            elif safe_cell(value) != value:
-                sheet.write_string(r, col, value, quoted_fmt)
-            else:
-                sheet.write_string(r, col, value, text_fmt if as_text[col] else None)
-    for col, column in enumerate(columns):
-        labels = column.choice_labels or (["是", "否"] if isinstance(column.model_field, models.BooleanField) else [])
-        if labels:
-            sheet.data_validation(1, col, max(count, 1) + 1000, col, {
-                "validate": "list", "source": labels,
-                "error_title": str(_("无效的值")), "error_message": str(_("请从下拉列表中选择。")),
-            })
-    sheet.freeze_panes(1, 0)
-    book.close()
-    return buffer.getvalue()

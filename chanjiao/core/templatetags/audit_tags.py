@@ -6,11 +6,13 @@ from typing import Any
 
 from django import template
 
+from chanjiao.core.types import User
+
 register = template.Library()
 
 
 @register.filter
-def history_visible(obj: Any, user: Any) -> bool:
+def history_visible(obj: Any, user: User) -> bool:
     """``{% if object|history_visible:request.user %}``: the same rule as the history page."""
     from chanjiao.core.models import history_rule
 

@@ -52,7 +52,7 @@ def _docstring(model: type[models.Model]) -> str:
     return doc.splitlines()[0].strip()
 
 
-def _type(field: models.Field) -> str:
+def _type(field: models.Field[Any, Any]) -> str:
     name = field.get_internal_type()
     if isinstance(field, models.DecimalField):
         return f"{name}({field.max_digits},{field.decimal_places})"
@@ -61,7 +61,7 @@ def _type(field: models.Field) -> str:
     return name
 
 
-def _default(field: models.Field) -> str:
+def _default(field: models.Field[Any, Any]) -> str:
     if not field.has_default():
         return ""
     default = field.default
@@ -72,13 +72,13 @@ def _default(field: models.Field) -> str:
     return repr(default)
 
 
-def _choices(field: models.Field) -> str:
+def _choices(field: models.Field[Any, Any]) -> str:
     if not field.choices:
         return ""
     return "; ".join(f"{value}={label}" for value, label in field.flatchoices)
 
 
-def _reference(field: models.Field) -> str:
+def _reference(field: models.Field[Any, Any]) -> str:
     if not field.is_relation or field.related_model is None:
         return ""
     ref = _model_ref(field.related_model)
@@ -90,7 +90,7 @@ def _reference(field: models.Field) -> str:
     return ref
 
 
-def _notes(field: models.Field) -> str:
+def _notes(field: models.Field[Any, Any]) -> str:
     notes = []
     model = field.model
     if field.name in getattr(model, "audit_exclude", ()):
@@ -99,7 +99,7 @@ def _notes(field: models.Field) -> str:
         notes.append("masked in the audit log")
     if field.primary_key:
         notes.append("primary key")
-    if field.db_index and not field.unique and not field.primary_key:
+    if getattr(field, "db_index", False) and not field.unique and not field.primary_key:
         notes.append("indexed")
     if not field.editable and not field.primary_key:
         notes.append("not editable")
@@ -119,12 +119,12 @@ def _yes(flag: bool) -> str:
     return "yes" if flag else ""
 
 
-def _field_row(field: models.Field) -> str:
-    column = field.column if field.concrete and not field.many_to_many else field.m2m_db_table()
+def _field_row(field: models.Field[Any, Any]) -> str:
+    column = field.m2m_db_table() if isinstance(field, models.ManyToManyField) else str(field.column)
     cells = [
         f"`{field.name}`",
         f"`{column}`",
-        field.verbose_name,
+        str(field.verbose_name),
         _type(field),
         _yes(field.null),
         _yes(field.blank),

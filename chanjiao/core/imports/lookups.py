@@ -1,0 +1,33 @@
+"""Small helpers the import phases share: blank cells, "same value", batched lookups by natural key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import models
+
+from chanjiao.core.imports.cells import cell_text
+
+LOOKUP_BATCH = 5_000  # keys per IN (...) query; well under SQLite's variable limit
+
+
+def blank(cell: Any) -> bool:
+    """An empty cell: nothing, or text that is only spaces and invisible characters."""
+    return cell is None or cell == "" or (isinstance(cell, str) and not cell_text(cell))
+
+
+def same(new: Any, old: Any) -> bool:
+    if new == old:
+        return True
+    # An empty cell and a NULL / "" column are the same "nothing".
+    return new in (None, "") and old in (None, "")
+
+
+def lookup(queryset: models.QuerySet[Any], field_name: str, codes: Iterable[str], value_field: str) -> dict[str, Any]:
+    codes = list(codes)
+    found: dict[str, Any] = {}
+    for start in range(0, len(codes), LOOKUP_BATCH):
+        chunk = codes[start:start + LOOKUP_BATCH]
+        found.update(queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, value_field))
+    return found
