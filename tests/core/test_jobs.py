@@ -269,3 +269,45 @@ def test_the_uploader_cancels_an_import_preview(world: Any, login: Any, tmp_path
     assert not (tmp_path / "var" / "imports" / str(job.pk)).exists()
     page = client.get(f"{url}?job={job.pk}").content.decode()
     assert "已取消导入。" in page and "确认导入" not in page
+
+
+def _list_uis() -> list[Any]:
+    from django.urls import get_resolver
+
+    from chanjiao.core.registry import registry
+
+    get_resolver().url_patterns  # every app's ui.py registers on URL loading
+    return [ui for ui in registry if ui.model is not Job]
+
+
+@pytest.mark.parametrize("ui", _list_uis(), ids=lambda ui: ui.url_name("list"))
+def test_every_list_exports_in_the_background_exactly_as_inline(
+        ui: Any, world: Any, login: Any, job_env: Path, settings: Any) -> None:
+    """Generated over the registry: with the threshold at 0, each list's export becomes a job whose
+    file equals the inline export of the same list, for the user who asked (rows: the fully
+    populated object of tests/populated.py, or the catalog rows it uses)."""
+    from chanjiao.core.scoping import unscoped
+    from tests import populated
+
+    populated.catalog(world)
+    factories.OccupationFactory()
+    persona, builder = populated.BUILDERS.get(ui.name, ("bureau_admin", None))
+    if builder is not None:
+        builder(world)
+    with unscoped("the test counts what the persona may see"):
+        rows = ui.rows_for(world.users[persona]).count()
+    if rows == 0:
+        pytest.skip(f"{ui.label}: no populated builder for this list (rows appear by system action)")
+    client = login(persona)
+    list_url = reverse(ui.url_name("list"))
+    settings.EXPORT_BACKGROUND_ROWS = 0
+    response = client.get(f"{list_url}?export=xlsx")
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    work()
+    job.refresh_from_db()
+    assert (job.status, job.progress, job.rows) == ("succeeded", 100, rows), job.message
+    background = sheet_values(downloaded(client.get(reverse("core:job_download", args=[job.pk]))))
+    settings.EXPORT_BACKGROUND_ROWS = 10**6
+    assert background == sheet_values(client.get(f"{list_url}?export=xlsx").content)
+    assert len(background) == rows + 1
