@@ -10,6 +10,7 @@ from django.db import models
 from django.forms.models import ModelFormMetaclass
 from django.utils.formats import get_format
 
+from chanjiao.core.models import owner_fields_of
 from chanjiao.core.scoping import unscoped
 from chanjiao.core.types import User
 
@@ -76,6 +77,9 @@ def iso_temporal_inputs(form: forms.BaseForm) -> None:
 class _ScopedModelFormMetaclass(ModelFormMetaclass):
     def __new__(mcs, name: str, bases: tuple[Any, ...], attrs: dict[str, Any]) -> Any:
         meta = attrs.get("Meta")
+        if meta is not None and hasattr(meta, "owner_fields"):
+            # One declaration, on the model, read by the form and the importer alike (issue #7 gap 4).
+            raise TypeError(f"{name}: declare owner_fields on the model, not in the form's Meta")
         if meta is not None and not hasattr(meta, "formfield_callback"):
             meta.formfield_callback = _formfield
         return super().__new__(mcs, name, bases, attrs)
@@ -84,9 +88,10 @@ class _ScopedModelFormMetaclass(ModelFormMetaclass):
 class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass):
     """Every model form takes the acting user.
 
-    ``Meta.owner_fields`` name the foreign keys that decide whose record this is (e.g. ``school``):
-    their choices are limited to what the user may edit, so a school admin cannot file a record
-    under another school (AC-05). Other foreign keys offer only what the user may see.
+    The model's ``owner_fields`` (``AuditMixin.owner_fields``) name the foreign keys that decide whose
+    record this is (e.g. ``school``): their choices are limited to what the user may edit, so a school
+    admin cannot file a record under another school (AC-05). Other foreign keys offer only what the
+    user may see.
     """
 
     def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
@@ -95,7 +100,7 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
         with unscoped("the many-to-many values of an instance already in scope"):
             super().__init__(*args, **kwargs)
         self.user = user
-        owner_fields = set(getattr(getattr(self, "Meta", None), "owner_fields", ()))
+        owner_fields = set(owner_fields_of(self._meta.model))
         for name, field in self.fields.items():
             queryset = getattr(field, "queryset", None)
             # ModelChoiceField and ModelMultipleChoiceField: the fields whose choices are rows.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from django.db import models, transaction
 from django.db.models import Q
@@ -25,6 +25,9 @@ class AuditMixin(models.Model):
 
     audit_exclude: tuple[str, ...] = ()
     audit_masked: tuple[str, ...] = ()
+    # Foreign keys that decide whose record this is (e.g. "school"). Declared here, once: forms offer
+    # and importers accept only targets the user may write there (AC-05), other keys what they may see.
+    owner_fields: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -61,6 +64,12 @@ class AuditMixin(models.Model):
             return ""
 
 
+def owner_fields_of(model: type[models.Model]) -> tuple[str, ...]:
+    """The owner foreign keys ``model`` declares (``AuditMixin.owner_fields``): what the form base and
+    the importer base narrow, so neither keeps a copy. None for a model without the declaration."""
+    return tuple(getattr(model, "owner_fields", ()))
+
+
 class AuditedModel(AuditMixin):
     """Base of every business model: timestamps, audit, the scoped manager."""
 
@@ -79,7 +88,7 @@ def _audit_delete(sender: type[models.Model], instance: models.Model, **kwargs: 
         audit.record_change("delete", instance, audit.snapshot(instance), None)
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def visible_to(self, user: Any) -> AuditEventQuerySet:
         """The events ``user`` may read — ``history_rule`` over the whole log (issue #7 gap 3): the
         audit admin reads every event; anyone else only the data changes of records whose history

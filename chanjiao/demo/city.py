@@ -1,6 +1,7 @@
 """The demo city: 宜昌 (real region and industry codes, fictional schools and enterprises).
 
-Everything is generated from a fixed random seed, so the same plan comes out every run; each step
+``plan.py`` holds what the city is made of (codes, names, pillars); this module builds it. Everything is
+generated from a fixed random seed, so the same plan comes out every run; each step
 creates only what is missing (natural keys), so running ``manage.py demo`` twice changes nothing.
 All demo organisations carry ``is_demo=True``; school and enterprise names start with "宜昌示范".
 The data keeps the platform's own rules: each enterprise is generated from one of its pillar industry's
@@ -26,6 +27,29 @@ from chanjiao.catalog.models import Industry, Major, Region
 from chanjiao.core import audit
 from chanjiao.core.roles import Role
 from chanjiao.core.text import pinyin_initials
+from chanjiao.demo.plan import (
+    BUREAU,
+    CITY_CODE,
+    COMMITTEE_FOUNDED,
+    COUNTIES,
+    DEMO_PASSWORD,
+    DEPARTMENTS,
+    DUAL_MIN_ENTERPRISE_YEARS,
+    GIVEN,
+    HEADCOUNT,
+    HIGHER,
+    NAME_WORDS,
+    PILLARS,
+    ROLE_TITLES,
+    SECONDARY,
+    SEED,
+    SURNAMES,
+    TERM_1,
+    TERM_2_START,
+    TRADES,
+    URBAN,
+    Pillar,
+)
 from chanjiao.orgs import services
 from chanjiao.orgs.models import (
     BoardSeat,
@@ -49,206 +73,9 @@ from chanjiao.orgs.models import (
     VocationalGroup,
 )
 
-SEED = 2016
-DEMO_PASSWORD = "Chanjiao@2026"
-CITY_CODE = "4205"  # as the regions catalog codes a prefecture-level city (4 digits)
-# 宜昌's districts and counties (GB/T 2260).
-COUNTIES = {
-    "420502": "西陵区", "420503": "伍家岗区", "420504": "点军区", "420505": "猇亭区", "420506": "夷陵区",
-    "420525": "远安县", "420526": "兴山县", "420527": "秭归县", "420528": "长阳土家族自治县",
-    "420529": "五峰土家族自治县", "420581": "宜都市", "420582": "当阳市", "420583": "枝江市",
-}
-URBAN = ["420502", "420503", "420504", "420505", "420506"]
-
-BUREAU = "宜昌市教育局"
-# (name, short name, industry authority?)
-DEPARTMENTS = [
-    (BUREAU, "市教育局", False),
-    ("宜昌市商务局", "市商务局", True),
-    ("宜昌市农业农村局", "市农业农村局", True),
-    ("宜昌市卫生健康委员会", "市卫健委", True),
-    ("宜昌市经济和信息化局", "市经信局", True),
-    ("宜昌市文化和旅游局", "市文旅局", True),
-    ("中共宜昌市委宣传部", "市委宣传部", True),
-    ("宜昌市交通运输局", "市交通运输局", True),
-    ("宜昌市住房和城乡建设局", "市住建局", True),
-    ("宜昌市市场监督管理局", "市市场监管局", True),
-    ("宜昌市人力资源和社会保障局", "市人社局", True),
-    ("宜昌市发展和改革委员会", "市发改委", False),
-]
-
-
-@dataclass(frozen=True)
-class Pillar:
-    name: str
-    codes: tuple[str, ...]  # the GB/T 4754-2017 codes the pillar maps onto (大类 / 中类 / 小类)
-    director: str  # a department's short name, or "" for the pillar's leading enterprise
-    subject: str  # the secretary school's flagship major
-
-
-# The seed names 电子商务、现代农业、医药健康、化工、文化、旅游 "等11个"; the other five follow 宜昌's
-# published 百亿 industries. 9 committees are chaired by departments, 2 by leading enterprises
-# (the seed: 2019 symposia ran with 9 departments through 9 committees).
-PILLARS = [
-    Pillar("电子商务", ("5193", "5292", "6431", "6432"), "市商务局", "电子商务"),
-    Pillar("现代农业", ("01", "03", "05"), "市农业农村局", "现代农艺技术"),
-    Pillar("医药健康", ("27", "84"), "市卫健委", "护理"),
-    Pillar("精细化工", ("26",), "", "化学工艺"),
-    Pillar("文化创意", ("6572", "725", "7284", "86", "87", "88"), "市委宣传部", "数字影像技术"),
-    Pillar("旅游服务", ("5422", "5512", "61", "62", "7291", "786"), "市文旅局", "旅游服务与管理"),
-    Pillar("装备制造", ("34", "35", "38"), "市经信局", "机电技术应用"),
-    Pillar("电子信息", ("39", "65"), "", "计算机应用"),
-    Pillar("现代物流", ("543", "5523", "5532", "58", "59", "7224"), "市交通运输局", "物流服务与管理"),
-    Pillar("食品饮料", ("13", "14", "15"), "市市场监管局", "食品生物工艺"),
-    Pillar("建筑建材", ("301", "302", "47", "48", "50"), "市住建局", "建筑工程施工"),
-]
-
-# What each pillar's enterprises do: GB/T 4754-2017 小类 → the words a firm with that main activity has in
-# its name. An enterprise is generated from one entry, so its code and its name always agree (a 旅行社 is
-# 7291, an inland shipping firm 5523 内河货物运输, never a 海上 code); a word belongs to one entry only.
-TRADES: dict[str, dict[str, tuple[str, ...]]] = {
-    "电子商务": {
-        "5292": ("电子商务", "网络零售"),
-        "5193": ("网络批发", "电商批发"),
-        "6431": ("产业互联网", "工业互联"),
-        "6432": ("网络科技", "本地生活"),
-    },
-    "现代农业": {
-        "0153": ("柑橘产业", "柑橘种植"),
-        "0164": ("茶叶种植", "生态茶园"),
-        "0141": ("蔬菜种植", "生态农业"),
-        "0171": ("中药材种植", "药材种植"),
-        "0313": ("生猪养殖", "畜牧养殖"),
-        "0321": ("家禽养殖", "禽业"),
-        "0511": ("种业", "种苗"),
-        "0512": ("农机服务", "农机作业"),
-    },
-    "医药健康": {
-        "2710": ("原料药", "化学制药"),
-        "2720": ("药业", "制药"),
-        "2740": ("中药", "中成药"),
-        "2761": ("生物制药", "生物医药"),
-        "2770": ("医用材料", "医疗用品"),
-        "8491": ("健康管理", "健康体检"),
-        "8415": ("专科医院", "康复医院"),
-    },
-    "精细化工": {
-        "2622": ("磷化工", "磷肥"),
-        "2624": ("复合肥", "肥业"),
-        "2613": ("磷酸盐", "无机盐"),
-        "2614": ("有机化工", "化工"),
-        "2662": ("精细化学", "精细化工"),
-        "2641": ("涂料", "涂装材料"),
-    },
-    "文化创意": {
-        "8730": ("影视传媒", "影视文化"),
-        "8810": ("文化艺术", "演艺"),
-        "7259": ("文化传媒", "广告传媒"),
-        "8626": ("数字出版", "出版传媒"),
-        "6572": ("动漫", "数字创意"),
-        "7284": ("文化会展", "会展"),
-    },
-    "旅游服务": {
-        "7291": ("旅行社", "国际旅行社"),
-        "7861": ("旅游开发", "景区管理"),
-        "6110": ("大酒店", "酒店"),
-        "6130": ("民宿", "乡村客栈"),
-        "6210": ("餐饮", "酒楼"),
-        "5422": ("旅游客运", "旅游汽车"),
-        "5512": ("游轮", "内河客运"),
-    },
-    "装备制造": {
-        "3414": ("水电设备", "水轮机"),
-        "3443": ("阀门", "流体控制"),
-        "3453": ("齿轮传动", "减速机"),
-        "3484": ("机械", "精密机械"),
-        "3514": ("工程机械", "建筑机械"),
-        "3491": ("智能装备", "机器人"),
-        "3823": ("电气", "电力设备"),
-        "3812": ("电机", "电动机"),
-    },
-    "电子信息": {
-        "3976": ("光电", "光电子"),
-        "3982": ("电子", "电路板"),
-        "3973": ("半导体", "芯片"),
-        "6513": ("软件", "软件开发"),
-        "6531": ("信息技术", "系统集成"),
-        "6532": ("物联网", "智能物联"),
-        "6550": ("数据科技", "大数据"),
-    },
-    "现代物流": {
-        "5431": ("物流", "货运"),
-        "5437": ("城市配送", "快运"),
-        "5523": ("港航", "航运"),
-        "5532": ("港务", "港口"),
-        "5821": ("货运代理", "国际货运代理"),
-        "5920": ("仓储", "仓储物流"),
-        "5930": ("冷链物流", "冷链"),
-        "7224": ("供应链", "供应链管理"),
-    },
-    "食品饮料": {
-        "1512": ("酒业", "白酒"),
-        "1530": ("茶业", "茶叶加工"),
-        "1353": ("肉制品", "肉食品"),
-        "1373": ("果业", "果品加工"),
-        "1331": ("粮油", "油脂"),
-        "1523": ("饮品", "果汁饮料"),
-        "1462": ("调味品", "酿造"),
-        "1432": ("食品", "速冻食品"),
-    },
-    "建筑建材": {
-        "4710": ("建设工程", "建筑工程"),
-        "4813": ("市政工程", "路桥"),
-        "4822": ("水利建设", "水利工程"),
-        "5011": ("装饰工程", "建筑装饰"),
-        "5012": ("家装", "住宅装饰"),
-        "3011": ("水泥", "建材"),
-        "3021": ("混凝土", "水泥制品"),
-    },
-}
-
-# (name, level, county, pillar index of its specialty or None)
-HIGHER = [
-    ("宜昌示范职业技术学院", "420502", (0, 4, 5, 7)),
-    ("宜昌示范医药健康职业学院", "420503", (2, 1, 9)),
-    ("宜昌示范工程职业学院", "420505", (3, 6, 8, 10)),
-]
-SECONDARY = [
-    ("宜昌示范商贸职业学校", "420502", 0), ("宜昌示范农业职业学校", "420506", 1),
-    ("宜昌示范卫生学校", "420503", 2), ("宜昌示范化工技工学校", "420505", 3),
-    ("宜昌示范艺术职业学校", "420502", 4), ("宜昌示范旅游学校", "420504", 5),
-    ("宜昌示范机电工程学校", "420503", 6), ("宜昌示范信息技术学校", "420502", 7),
-    ("宜昌示范交通职业学校", "420503", 8), ("宜昌示范食品工业学校", "420506", 9),
-    ("宜昌示范建筑职业学校", "420506", 10),
-    ("宜昌示范夷陵职业教育中心", "420506", None), ("宜昌示范远安职业教育中心", "420525", None),
-    ("宜昌示范兴山职业教育中心", "420526", None), ("宜昌示范秭归职业教育中心", "420527", None),
-    ("宜昌示范长阳职业教育中心", "420528", None), ("宜昌示范五峰职业教育中心", "420529", None),
-    ("宜昌示范宜都职业教育中心", "420581", None), ("宜昌示范当阳职业教育中心", "420582", None),
-    ("宜昌示范枝江职业教育中心", "420583", None),
-]
-
-NAME_WORDS = ["长江", "三峡", "峡江", "清江", "夷陵", "西陵", "楚天", "鄂西", "屈乡", "昭君", "葛洲", "磨基",
-              "龙盘", "东山", "港城", "橙乡", "茶乡", "金山", "银河", "华曦", "瑞丰", "恒达", "鼎盛", "宏远",
-              "博远", "汇通", "联创", "新锐", "远航", "天成", "同创", "泰和", "嘉禾", "丰源", "安达", "启明"]
-SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎余潘杜戴夏钟汪田任姜范方石姚谭廖邹熊金陆郝孔白崔康毛邱秦江史顾侯邵孟龙万段漕钱汤尹黎易常武乔贺赖龚文"  # noqa: E501
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰涛明超秀霞平刚桂英华建文辉力斌宇浩凯鹏俊峰晨欣怡婷雪琳佳慧博睿哲轩"
-ROLE_TITLES = {OrgKind.ENTERPRISE: ["人力资源部经理", "总经理", "培训主管", "行政部主任"],
-               OrgKind.SCHOOL: ["校长", "教务处主任", "招生就业处主任", "校企合作办主任"],
-               OrgKind.DEPARTMENT: ["局长", "副局长", "科长", "职教处处长"]}
-SUBJECTS_BY_PILLAR = {p.name: p.subject for p in PILLARS}
-
-# Headcount that agrees with the size (the 从业人员 bands of 统计上大中小微型企业划分办法 for industry:
-# 大型 ≥ 1000, 中型 300–999, 小型 20–299, 微型 < 20).
-HEADCOUNT = {EnterpriseSize.LARGE: (1000, 6000), EnterpriseSize.MEDIUM: (300, 999),
-             EnterpriseSize.SMALL: (20, 299), EnterpriseSize.MICRO: (5, 19)}
-# A 双师型 teacher in the demo has worked in industry: at least the six months of enterprise practice that
-# TP-01 (policy-rules.md) asks of subject teachers; other teachers may have none.
-DUAL_MIN_ENTERPRISE_YEARS = Decimal("0.5")
-
-TERM_1 = (dt.date(2013, 6, 28), dt.date(2016, 10, 19))
-TERM_2_START = dt.date(2016, 10, 20)
-COMMITTEE_FOUNDED = TERM_2_START
-
+# The names the demo command, its tests and the benchmarks import from here (the plan moved to plan.py).
+__all__ = ["COUNTIES", "DEMO_PASSWORD", "DUAL_MIN_ENTERPRISE_YEARS", "HEADCOUNT", "NAME_WORDS", "PILLARS", "TRADES",
+           "City", "Summary", "build_city"]
 
 @dataclass
 class Summary:

@@ -1,4 +1,4 @@
-"""Forms for organisations, people and the group; owner fields keep each user inside their scope."""
+"""Forms for organisations, people and the group; the models' owner fields keep each user inside their scope."""
 
 from __future__ import annotations
 
@@ -63,14 +63,12 @@ class ContactForm(ScopedModelForm):
     class Meta:
         model = Contact
         fields = ["organisation", "name", "title", "phone", "email", "is_primary", "note"]
-        owner_fields = ["organisation"]
 
 
 class TeacherForm(ScopedModelForm):
     class Meta:
         model = Teacher
         fields = ["school", "name", "employee_no", "subject", "is_dual_qualified", "enterprise_years", "hire_date"]
-        owner_fields = ["school"]
 
 
 class VocationalGroupForm(ScopedModelForm):
@@ -118,11 +116,9 @@ class GuidanceCommitteeForm(ScopedModelForm):
     class Meta:
         model = GuidanceCommittee
         fields = ["school", "name", "major", "committee", "founded", "active"]
-        owner_fields = ["school"]
 
 
 class GuidanceMemberForm(ScopedModelForm):
     class Meta:
         model = GuidanceMember
         fields = ["committee", "organisation", "person_name", "person_title", "role", "joined", "left"]
-        owner_fields = ["committee"]

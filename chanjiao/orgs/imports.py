@@ -244,7 +244,6 @@ class ContactImporter(ReferencingImporter):
 
     model = Contact
     key = ("organisation", "name")
-    owner_fields = ("organisation",)
     columns = [
         Column("单位代码", "organisation", required=True, fk=ORG_CODE, help=_ORG_CODE_HELP, example="4141000001"),
         Column("姓名", "name", required=True, example="张老师"),
@@ -278,7 +277,6 @@ class TeacherImporter(ReferencingImporter):
 
     model = Teacher
     key = ("school", "employee_no")
-    owner_fields = ("school",)
     columns = [
         Column("学校标识码", "school", required=True, fk="school_code",
                help=gettext_lazy("教育部学校标识码，10 位数字"), example="4141000001"),
@@ -299,7 +297,6 @@ class CommitteeMembershipImporter(ReferencingImporter):
 
     model = CommitteeMembership
     key = ("committee", "organisation", "role", "joined")
-    owner_fields = ("committee",)
     columns = [
         Column("产学合作委员会", "committee", required=True, fk="name",
                help=gettext_lazy("委员会全称，如 智能制造产学合作委员会"), example="智能制造产学合作委员会"),

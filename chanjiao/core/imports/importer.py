@@ -50,6 +50,7 @@ from chanjiao.core.imports.preview import build_preview
 from chanjiao.core.imports.results import ImportResult, ParsedRow, RowError
 from chanjiao.core.imports.workbooks import export_bytes, template_bytes
 from chanjiao.core.imports.writing import lock_table, write_conflict, write_rows
+from chanjiao.core.models import owner_fields_of
 from chanjiao.core.scoping import unscoped
 from chanjiao.core.types import User
 
@@ -66,9 +67,6 @@ class Importer:
     model: ClassVar[type[models.Model]]
     key: ClassVar[tuple[str, ...]]  # natural key: model field names, each also a column
     columns: ClassVar[list[Column]]
-    # Foreign keys that decide whose record a row is (e.g. "school"): their targets must be
-    # editable by the uploader, not merely visible.
-    owner_fields: ClassVar[tuple[str, ...]] = ()
     batch_size: ClassVar[int] = 2_000
     sheet_title: ClassVar[StrOrPromise] = ""
     instructions: ClassVar[list[StrOrPromise]] = []
@@ -83,11 +81,19 @@ class Importer:
             missing = set(cls.key) - {c.field for c in cls.columns}
             if missing:
                 raise TypeError(f"{cls.__name__}: key fields {missing} are not columns")
+            if any("owner_fields" in vars(klass) for klass in cls.__mro__ if klass is not Importer):
+                raise TypeError(f"{cls.__name__}: declare owner_fields on the model, not on the importer")
             cls._bound = cls
         # Set by _validate / write_rows / _instance, read by the later phases.
         self._plan: list[tuple[int, Column]] = []
         self._related_cache: dict[str, tuple[str, dict[Any, models.Model]]] = {}
         self._defaults: tuple[dict[str, Any], list[models.Field[Any, Any]]] | None = None
+
+    @property
+    def owner_fields(self) -> tuple[str, ...]:
+        """Foreign keys that decide whose record a row is (e.g. "school"), as the model declares them
+        (``AuditMixin.owner_fields``): their targets must be editable by the uploader, not merely visible."""
+        return owner_fields_of(self.model)
 
     # -- hooks for subclasses -------------------------------------------------------------------
     def new_values(self, values: dict[str, Any]) -> dict[str, Any]:
