@@ -1,45 +1,48 @@
 """API building blocks: authentication, errors, and one CRUD router per model on the same
 scoping, FilterSets and forms as the UI (so the API can never be looser than the pages).
 
-The OpenAPI description is derived from those same declarations: request bodies from the
-ModelUI's form (names, types, required-ness, choices), answers from the model and the form (the
-form's fields, the workflow status, ``id``: ``output_schema``), query parameters from its FilterSet, and
-every answer an operation can give (400/401/403/404/409/422 as ``{"detail": "…"}``) is listed, so
-a schema-driven fuzzer (tests/fuzz/run_schemathesis.py) finds no undocumented answer.
+The OpenAPI description is derived from those same declarations (core/api_schemas.py: bodies from
+the form, answers from the model and the form, query parameters from the FilterSet), and every
+answer an operation can give (400/401/403/404/409/422 as ``{"detail": "…"}``) is listed, so a
+schema-driven fuzzer (tests/fuzz/run_schemathesis.py) finds no undocumented answer.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Callable
-from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Any
 
-import django_filters
-from django import forms
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, PermissionDenied
-from django.db import models, transaction
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import transaction
 from django.forms.models import model_to_dict
 from django.http import Http404, HttpRequest, QueryDict
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.orm.fields import TYPES as NINJA_TYPES
 from ninja.responses import Status
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
-from pydantic import BeforeValidator, ConfigDict, create_model
 
 from chanjiao.core import audit
+from chanjiao.core.api_schemas import (
+    MAX_ID,
+    TransitionIn,
+    body_schema,
+    filter_parameters,
+    model_default,
+    output_fields,
+    output_schema,
+    page_schema,
+)
 from chanjiao.core.middleware import context_for
 from chanjiao.core.registry import ModelUI
-from chanjiao.core.scoping import can_create, unscoped
+from chanjiao.core.scoping import can_create, scoped_rows, unscoped
 
-# The largest id the databases store (BIGINT); a bigger one in a path can only be "not found".
-MAX_ID = 2**63 - 1
+if TYPE_CHECKING:
+    from chanjiao.core.forms import ScopedModelForm
 
 
 class ApiError(Schema):
@@ -152,208 +155,6 @@ def _page_parameters() -> list[dict[str, Any]]:
     ]
 
 
-# --- query parameters from the FilterSet -----------------------------------------------------------------------
-
-
-def _static_choices(choices: Any) -> list[Any] | None:
-    """The choice values, or None when they come from the database at request time."""
-    if callable(choices):
-        return None
-    values = [value for value, _label in choices if value not in ("", None)]
-    return values or None
-
-
-def _choice_schema(choices: Any) -> dict[str, Any]:
-    values = _static_choices(choices) if choices is not None else None
-    if values is None:
-        return {"type": "string"}
-    kind = "integer" if all(isinstance(v, int) for v in values) else "string"
-    return {"type": kind, "enum": values}
-
-
-def _filter_schema(flt: Any) -> dict[str, Any]:
-    """JSON schema of one filter's value, read from its declaration (no query, no form built)."""
-    if isinstance(flt, django_filters.ModelMultipleChoiceFilter):
-        return {"type": "array", "items": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}
-    if isinstance(flt, django_filters.ModelChoiceFilter):
-        return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-    if isinstance(flt, django_filters.MultipleChoiceFilter):
-        return {"type": "array", "items": _choice_schema(flt.extra.get("choices"))}
-    if isinstance(flt, django_filters.ChoiceFilter):
-        return _choice_schema(flt.extra.get("choices"))
-    if isinstance(flt, django_filters.BooleanFilter):
-        return {"type": "boolean"}
-    if isinstance(flt, django_filters.NumberFilter):
-        return {"type": "number"}
-    if isinstance(flt, django_filters.DateTimeFilter):
-        return {"type": "string", "format": "date-time"}
-    if isinstance(flt, django_filters.DateFilter):
-        return {"type": "string", "format": "date"}
-    return {"type": "string"}
-
-
-def filter_parameters(filterset: type) -> list[dict[str, Any]]:
-    """The list's query parameters, one per filter of the FilterSet the list page uses."""
-    params = []
-    model = filterset._meta.model
-    for name, flt in filterset.base_filters.items():
-        schema = _filter_schema(flt)
-        label = flt._label  # set when declared; a filter generated from Meta.fields takes the field's name
-        if label is None:
-            try:
-                label = model._meta.get_field(flt.field_name).verbose_name
-            except FieldDoesNotExist:
-                label = name
-        param = {"in": "query", "name": name, "required": False, "schema": schema, "description": str(label)}
-        if schema["type"] == "array":
-            param.update(style="form", explode=True)
-        params.append(param)
-    return params
-
-
-# --- request bodies from the form ------------------------------------------------------------------------------
-
-
-def _python_type(field: forms.Field) -> tuple[Any, dict[str, Any]]:
-    """(annotation, Field constraints) for one form field."""
-    constraints: dict[str, Any] = {}
-    if isinstance(field, forms.ModelMultipleChoiceField):
-        # Each id bounded like a single foreign key: an id past BIGINT would overflow the database driver.
-        return list[Annotated[int, Field(ge=1, le=MAX_ID)]], constraints
-    if isinstance(field, forms.ModelChoiceField):
-        return int, {"ge": 1, "le": MAX_ID}
-    if isinstance(field, forms.NullBooleanField | forms.BooleanField):
-        return bool, constraints
-    if isinstance(field, forms.ChoiceField):
-        values = _static_choices(field.choices)
-        return (Literal[tuple(values)] if values else str), constraints
-    # DecimalField is an IntegerField subclass in Django: test it first.
-    if isinstance(field, forms.DecimalField):
-        for bound, key in (("min_value", "ge"), ("max_value", "le")):
-            if getattr(field, bound, None) is not None:
-                constraints[key] = getattr(field, bound)
-        if field.max_digits is not None:
-            constraints["max_digits"] = field.max_digits
-        if field.decimal_places is not None:
-            constraints["decimal_places"] = field.decimal_places
-        return Decimal, constraints
-    if isinstance(field, forms.IntegerField):
-        for bound, key in (("min_value", "ge"), ("max_value", "le")):
-            if getattr(field, bound, None) is not None:
-                constraints[key] = getattr(field, bound)
-        return int, constraints
-    if isinstance(field, forms.DateTimeField):
-        return dt.datetime, constraints
-    if isinstance(field, forms.DateField):
-        return dt.date, constraints
-    if getattr(field, "max_length", None):
-        constraints["max_length"] = field.max_length
-    return str, constraints
-
-
-def _model_default(model: type[models.Model], name: str) -> tuple[bool, Any]:
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return False, None
-    if isinstance(field, models.Field) and field.has_default():
-        return True, field.get_default()
-    return False, None
-
-
-def body_schema(ui: ModelUI, *, partial: bool) -> type[Schema]:
-    """The create (``partial=False``) or PATCH body of ``ui.model``, derived from its form.
-
-    A field is required on create when the form requires it and the model has no default; on
-    PATCH nothing is required. Unknown fields are refused (``additionalProperties: false``).
-    """
-    assert ui.form is not None
-    fields: dict[str, Any] = {}
-    for name, ff in ui.form.base_fields.items():
-        annotation, constraints = _python_type(ff)
-        has_default, _default = _model_default(ui.model, name)
-        required = ff.required and not has_default and not partial
-        description = str(ff.label or name)
-        if required:
-            fields[name] = (annotation, Field(..., description=description, **constraints))
-        else:
-            fields[name] = (annotation | None, Field(None, description=description, **constraints))
-    suffix = "Patch" if partial else "In"
-    return create_model(f"{ui.model.__name__}{suffix}", __base__=_StrictSchema, **fields)
-
-
-class _StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-
-# --- response bodies from the model, the form and the workflow ------------------------------------------------
-
-# Django internal field type -> the Python type of its value (ninja's table: the same mapping ModelSchema uses).
-MODEL_TYPES: dict[str, Any] = dict(NINJA_TYPES)
-
-
-def _pk_of(value: Any) -> Any:
-    # A related row (the getter hands the prefetched rows of a many-to-many over) answers with its id.
-    return getattr(value, "pk", value)
-
-
-def _output_type(field: models.Field[Any, Any]) -> Any:
-    """The annotation one model field answers with: related rows by id, null only where the column allows it."""
-    if field.many_to_many:
-        return list[Annotated[int, BeforeValidator(_pk_of)]]
-    if field.is_relation:
-        annotation: Any = int
-    elif isinstance(field, models.JSONField):
-        annotation = Any
-    else:
-        try:
-            annotation = MODEL_TYPES[field.get_internal_type()]
-        except KeyError as exc:
-            raise ImproperlyConfigured(f"{field.model.__name__}.{field.name}: no API type for "
-                                       f"{field.get_internal_type()}; declare it on the schema's base") from exc
-    return annotation | None if field.null else annotation
-
-
-def output_fields(ui: ModelUI, extra: tuple[str, ...] | list[str] = ()) -> list[str]:
-    """The model fields ``ui``'s API answers with: the form's fields, the workflow status (read-only, moved by
-    transitions) and ``extra`` (other read-only fields, e.g. an organisation's ``kind``), in model order."""
-    from chanjiao.core.workflow import workflow_of
-
-    form: Any = ui.form
-    names = list(form._meta.fields) if form is not None else []
-    wf = workflow_of(ui.model)
-    names += [wf.field] if wf is not None else []
-    names += list(extra)
-    order = {f.name: i for i, f in enumerate(ui.model._meta.get_fields())}
-    return sorted(dict.fromkeys(names), key=lambda n: order[n])
-
-
-def output_schema(ui: ModelUI, *, extra: tuple[str, ...] | list[str] = (),
-                  base: type[Schema] = Schema) -> type[Schema]:
-    """``<Model>Out``: ``id`` plus :func:`output_fields`, typed from the model; a field added to the form
-    reaches the API without another edit (tests/api/test_schemas_derived.py).
-
-    Foreign keys answer as ``<name>_id``, many-to-many fields as a list of ids under their own name. A
-    field that answers differently (masked, computed) is declared on ``base`` with its resolver; the
-    derived field of that name is then left out.
-    """
-    declared = set(base.model_fields)
-    fields: dict[str, Any] = {}
-    for name in ["id", *output_fields(ui, extra)]:
-        f = ui.model._meta.get_field(name)
-        assert isinstance(f, models.Field), f"{name}: not a field of {ui.model.__name__}"  # a reverse relation
-        key = f.attname if f.many_to_one or f.one_to_one else f.name
-        if name in declared or key in declared:
-            continue
-        description = str(f.verbose_name) if name != "id" else None
-        fields[key] = (_output_type(f), Field(..., description=description))
-    return create_model(f"{ui.model.__name__}Out", __base__=base, **fields)
-
-
-def page_schema(model: type[models.Model], out_schema: type[Schema]) -> type[Schema]:
-    return create_model(f"{model.__name__}Page", __base__=Schema, count=(int, ...), page=(int, ...),
-                        page_size=(int, ...), results=(list[out_schema], ...))  # type: ignore[valid-type]
-
 
 def get_or_404(queryset: Any, pk: int) -> Any:
     """The row ``pk`` of ``queryset``; an id no database column can hold is simply not found."""
@@ -412,7 +213,10 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
         _transition_route(router, ui, out_schema)
     if ui.form is None:
         return router
-    form_fields = list(ui.form._meta.fields)
+    form_class: type[ScopedModelForm] = ui.form  # not None from here on, also inside _save
+    # The form names its fields (Meta.fields = "__all__" would leave None here: the API needs names).
+    assert form_class._meta.fields is not None, f"{form_class.__name__}: Meta.fields must list the fields"
+    form_fields = list(form_class._meta.fields)
 
     def _save(request: HttpRequest, instance: Any, payload: dict[str, Any]) -> Any:
         if instance is not None:
@@ -424,7 +228,7 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
             # body may omit it, and the form (which requires it on the page) gets the default.
             data = {}
             for name in form_fields:
-                has_default, default = _model_default(model, name)
+                has_default, default = model_default(model, name)
                 if has_default:
                     data[name] = default
         data.update(payload)
@@ -437,12 +241,12 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
                     qd[key] = "on"
             elif value is not None:
                 qd[key] = str(value)
-        form = ui.form(qd, instance=instance, user=request.user)
+        form = form_class(qd, instance=instance, user=request.user)
         if not form.is_valid():
             return Status(400, _form_errors(form))
         with transaction.atomic():
             saved = form.save()
-            if not model.objects.editable_by(request.user).filter(pk=saved.pk).exists():
+            if not scoped_rows(model).editable_by(request.user).filter(pk=saved.pk).exists():
                 raise PermissionDenied(_("您无权在该单位下保存此记录。"))
         # Answered as read back through the caller's scope (with its many-to-many values), not the form's instance.
         return Status(201 if instance is None else 200, get_or_404(answer_rows(ui, request.user), saved.pk))
@@ -456,8 +260,8 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
         return _save(request, None, payload.dict(exclude_unset=True))
 
     def update_object(request: HttpRequest, pk: int, payload: Any) -> Any:
-        instance = get_or_404(model.objects.visible_to(request.user), pk)
-        if not model.objects.editable_by(request.user).filter(pk=pk).exists():
+        instance = get_or_404(scoped_rows(model).visible_to(request.user), pk)
+        if not scoped_rows(model).editable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权修改该记录。"))
         return _save(request, instance, payload.dict(exclude_unset=True))
 
@@ -473,8 +277,8 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
     @router.delete("/{pk}", response={204: None, **ERRORS_WRITE}, summary=_("删除"),
                    operation_id=f"{label}_delete")
     def delete_object(request: HttpRequest, pk: int) -> Any:
-        instance = get_or_404(model.objects.visible_to(request.user), pk)
-        if not model.objects.deletable_by(request.user).filter(pk=pk).exists():
+        instance = get_or_404(scoped_rows(model).visible_to(request.user), pk)
+        if not scoped_rows(model).deletable_by(request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权删除该记录。"))
         with transaction.atomic():
             instance.delete()
@@ -482,9 +286,6 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
 
     return router
 
-
-class TransitionIn(_StrictSchema):
-    note: str = Field("", max_length=1000, description="说明（退回、移出等须填写）")
 
 
 def _transition_route(router: Router, ui: ModelUI, out_schema: type[Schema]) -> None:
@@ -517,5 +318,6 @@ def _transition_route(router: Router, ui: ModelUI, out_schema: type[Schema]) -> 
         return Status(200, instance)
 
 
-__all__ = ["ERRORS_READ", "ERRORS_WRITE", "ApiError", "Http404", "SessionAuth", "TokenAuth", "crud_router",
-           "get_or_404", "output_fields", "output_schema", "refuse_if_password_change_pending"]
+# body_schema, output_fields and output_schema live in api_schemas; apps and tests import them from here.
+__all__ = ["ERRORS_READ", "ERRORS_WRITE", "ApiError", "Http404", "SessionAuth", "TokenAuth", "body_schema",
+           "crud_router", "get_or_404", "output_fields", "output_schema", "refuse_if_password_change_pending"]

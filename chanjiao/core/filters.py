@@ -10,17 +10,17 @@ from django.forms import DateInput, NullBooleanSelect
 from django.utils.translation import gettext_lazy as _
 from django_filters.utils import get_model_field
 
-from chanjiao.core.models import AuditEvent
+from chanjiao.core.models import AuditEvent, for_labels
 from chanjiao.core.scoping import ScopedQuerySet, unscoped_queryset
 
 
-class SearchFilterSet(django_filters.FilterSet):
+class SearchFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """``search_fields`` are matched with icontains; ``initials`` (if the model has it) by prefix-free match."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
     search_fields: tuple[str, ...] = ("name",)
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         value = value.strip()
         if not value:
             return queryset
@@ -64,7 +64,7 @@ class SearchFilterSet(django_filters.FilterSet):
                 continue
             queryset = flt.get_queryset(self.request)
             reason = self.unscoped_choices.get(name)
-            flt.queryset = unscoped_queryset(queryset, reason) if reason else queryset.visible_to(user)
+            flt.queryset = for_labels(unscoped_queryset(queryset, reason) if reason else queryset.visible_to(user))
 
     def _choice_model(self, flt: Any) -> Any:
         queryset = flt.queryset
@@ -74,7 +74,7 @@ class SearchFilterSet(django_filters.FilterSet):
         return getattr(field, "related_model", None)
 
 
-class AuditEventFilterSet(django_filters.FilterSet):
+class AuditEventFilterSet(django_filters.FilterSet):  # type: ignore[misc]  # django-filter ships no types
     """The audit search: every filter a choice or a date, labelled in Chinese (issue #6 point 11)."""
 
     q = django_filters.CharFilter(method="search", label=_("搜索"))
@@ -109,11 +109,11 @@ class AuditEventFilterSet(django_filters.FilterSet):
             css = "form-select" if field.widget.__class__.__name__.endswith("Select") else "form-control"
             field.widget.attrs.setdefault("class", css)
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         return queryset.filter(Q(object_repr__icontains=value) | Q(message__icontains=value)
                                | Q(actor_username__icontains=value))
 
-    def filter_source(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def filter_source(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         # Sources are stored as "web", "api", "command:<name>", "task:<name>" (imports: "task:import").
         if value == "import":
             return queryset.filter(source="task:import")

@@ -10,7 +10,7 @@ from django.db import models
 from django.forms.models import ModelFormMetaclass
 from django.utils.formats import get_format
 
-from chanjiao.core.models import owner_fields_of
+from chanjiao.core.models import for_labels, owner_fields_of
 from chanjiao.core.scoping import unscoped
 from chanjiao.core.types import User
 
@@ -105,7 +105,8 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
             queryset = getattr(field, "queryset", None)
             # ModelChoiceField and ModelMultipleChoiceField: the fields whose choices are rows.
             if isinstance(field, forms.ModelChoiceField) and queryset is not None and hasattr(queryset, "visible_to"):
-                field.queryset = queryset.editable_by(user) if name in owner_fields else queryset.visible_to(user)
+                field.queryset = for_labels(
+                    queryset.editable_by(user) if name in owner_fields else queryset.visible_to(user))
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.imports import template_bytes
 from chanjiao.core.jobs import Job
+from chanjiao.core.types import Request
 from chanjiao.core.views import ModelUIView, can_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -27,23 +29,23 @@ class ImportUploadForm(forms.Form):
                                                                   "accept": ".xlsx,.xls,.csv"}))
 
 
-class ImportPermissionMixin:
+class ImportPermissionMixin(ModelUIView):
     """Only users who may create records of the model, or edit some of them, may import."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             from django.contrib.auth.views import redirect_to_login
 
             return redirect_to_login(request.get_full_path())
-        if self.ui.importer is None:  # type: ignore[attr-defined]
+        if self.ui.importer is None:
             raise Http404
-        if not can_import(self.ui, request.user):  # type: ignore[attr-defined]
+        if not can_import(self.ui, request.user):
             raise PermissionDenied(_("您无权导入此类记录。"))
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return super().dispatch(request, *args, **kwargs)
 
 
-class ObjectImportView(ImportPermissionMixin, ModelUIView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+class ObjectImportView(ImportPermissionMixin):
+    def get(self, request: Request) -> HttpResponse:  # Request: reads request.htmx
         job_id = request.GET.get("job", "")
         if job_id:
             job = self._job(job_id)
@@ -80,7 +82,7 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
     def _job(self, job_id: str) -> Job:
         if not job_id.isdigit():
             raise Http404
-        job = Job.objects.visible_to(self.request.user).filter(
+        job: Job | None = Job.objects.visible_to(self.request.user).filter(
             pk=int(job_id), kind=Job.Kind.IMPORT, model_label=audit.object_label(self.ui.model)).first()
         if job is None:
             raise Http404
@@ -111,7 +113,7 @@ class ObjectImportView(ImportPermissionMixin, ModelUIView):
         return response
 
 
-class ImportTemplateView(ImportPermissionMixin, ModelUIView):
+class ImportTemplateView(ImportPermissionMixin):
     def get(self, request: HttpRequest) -> HttpResponse:
         response = HttpResponse(template_bytes(self.ui.importer), content_type=XLSX)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{self.ui.name}-import-template.xlsx"

@@ -17,6 +17,7 @@ from django.views import View
 
 from chanjiao.core import jobs
 from chanjiao.core.jobs import Job
+from chanjiao.core.types import Request
 from chanjiao.core.workflow import FORBIDDEN, ILLEGAL, TransitionRefused
 
 LIST_LIMIT = 100  # the newest jobs shown; older ones are history nobody browses
@@ -34,7 +35,7 @@ class JobListView(View):
 
 
 class JobDetailView(View):
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: Request, pk: int) -> HttpResponse:  # Request: reads request.htmx
         job = _job(request, pk)
         context = {"job": job, "options": job.transition_options(request.user)}
         # The progress bar polls this address; the fragment stops polling once the job is finished.

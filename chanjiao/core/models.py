@@ -28,6 +28,9 @@ class AuditMixin(models.Model):
     # Foreign keys that decide whose record this is (e.g. "school"). Declared here, once: forms offer
     # and importers accept only targets the user may write there (AC-05), other keys what they may see.
     owner_fields: ClassVar[tuple[str, ...]] = ()
+    # Foreign keys that ``__str__`` reads: a list of choices (form field, filter) joins them, so a
+    # dropdown of N rows costs one query, not N + 1.
+    label_related: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -62,6 +65,12 @@ class AuditMixin(models.Model):
             return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
         except NoReverseMatch:
             return ""
+
+
+def for_labels(queryset: Any) -> Any:
+    """``queryset`` joined with what its model's ``__str__`` reads (``AuditMixin.label_related``)."""
+    related = getattr(queryset.model, "label_related", ())
+    return queryset.select_related(*related) if related else queryset
 
 
 def owner_fields_of(model: type[models.Model]) -> tuple[str, ...]:

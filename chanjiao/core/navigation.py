@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 
 from chanjiao.core.registry import registry
 from chanjiao.core.roles import Role
-from chanjiao.core.scoping import get_scope
+from chanjiao.core.scoping import get_scope, scoped_rows
 
 
-def never_matches(queryset: QuerySet) -> bool:
+def never_matches(queryset: QuerySet[Any]) -> bool:
     """True when the query's WHERE clause is empty by construction (``pk__in=[]``, ``.none()``)."""
     query = queryset.query
     if query.is_empty():
@@ -38,7 +38,7 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
             continue
         # A page whose rule can match no row (.none(), or ``nothing()`` for a role without
         # organisations) is no use to this role: no entry. No SQL is run to decide this.
-        if never_matches(ui.model.objects.visible_to(user)):
+        if never_matches(scoped_rows(ui.model).visible_to(user)):
             continue
         url = reverse(ui.url_name("list"))
         groups.setdefault(str(ui.menu_group), []).append(

@@ -14,9 +14,13 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.urls import URLPattern, path
+from django_stubs_ext import StrOrPromise
+
+from chanjiao.core.scoping import scoped_rows
 
 if TYPE_CHECKING:
     from chanjiao.core.attachments import AttachmentUse
+    from chanjiao.core.forms import ScopedModelForm
 
 registry: list[ModelUI] = []
 
@@ -99,11 +103,12 @@ class TimelineTab:
 @dataclass
 class ModelUI:
     model: type[models.Model]
-    filterset: type
-    table: type
-    form: type | None = None  # None: read-only pages
+    # django-filter and django-tables2 ship no type information: their classes are Any to mypy.
+    filterset: type[Any]  # a core.filters.SearchFilterSet (django_filters.FilterSet) subclass
+    table: type[Any]  # a core.tables.BaseTable (django_tables2.Table) subclass
+    form: type[ScopedModelForm] | None = None  # None: read-only pages
     detail_fields: list[str] | None = None
-    menu_group: str = ""
+    menu_group: StrOrPromise = ""  # lazy: the menu is built per request, in the user's language
     menu_label: str = ""
     icon: str = "list"
     importer: Any = None  # a chanjiao.core.imports.Importer subclass
@@ -122,7 +127,7 @@ class ModelUI:
     def rows_for(self, user: Any) -> Any:
         """The scoped rows of a list page, export or API list, joined so a page costs a fixed
         number of queries."""
-        return self.joined(self.model.objects.visible_to(user))
+        return self.joined(scoped_rows(self.model).visible_to(user))
 
     def joined(self, queryset: Any) -> Any:
         """``queryset`` with the table's foreign-key columns selected and many-to-many columns prefetched."""

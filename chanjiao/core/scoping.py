@@ -12,7 +12,7 @@ import contextvars
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
@@ -96,7 +96,7 @@ def get_scope(user: Any) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return ANONYMOUS
     cached = getattr(user, "_chanjiao_scope", None)
-    if cached is not None:
+    if isinstance(cached, Scope):  # only get_scope stores it, so this is "is not None", typed
         return cached
     by_role: dict[str, set[int]] = {}
     roles: set[str] = set()
@@ -142,12 +142,12 @@ class ScopeGuardError(AssertionError):
     """A scoped model's rows were read in a request without visible_to/editable_by/unscoped(reason)."""
 
 
-def activate_guard() -> contextvars.Token:
+def activate_guard() -> contextvars.Token[bool]:
     """Start checking evaluations (tests only); returns the token for ``deactivate_guard``."""
     return _guard_active.set(True)
 
 
-def deactivate_guard(token: contextvars.Token | None = None) -> None:
+def deactivate_guard(token: contextvars.Token[bool] | None = None) -> None:
     if token is not None:
         try:
             _guard_active.reset(token)
@@ -208,8 +208,9 @@ def _check_evaluation(queryset: ScopedQuerySet) -> None:
 def _caller() -> str:
     """The first frame of our code that led to the evaluation (not Django's, not this module)."""
     import sys
+    from types import FrameType
 
-    frame = sys._getframe(2)
+    frame: FrameType | None = sys._getframe(2)
     while frame is not None:
         name = frame.f_code.co_filename
         if not name.endswith("core/scoping.py") and "site-packages" not in name and "/lib/python" not in name:
@@ -218,10 +219,20 @@ def _caller() -> str:
     return "?"
 
 
-class ScopedQuerySet(models.QuerySet):
-    """The only way a view reaches rows: default deny, global roles read all."""
+class ScopedQuerySet(models.QuerySet[Any]):
+    """The only way a view reaches rows: default deny, global roles read all.
+
+    Rows are typed ``Any``: one class serves every scoped model (managers are built from it with
+    ``from_queryset``), so it is not generic over the model."""
 
     _scope_checked = False
+
+    if TYPE_CHECKING:
+        # Private QuerySet members the guard hooks into; django-stubs does not declare them.
+        _prefetch_related_lookups: tuple[Any, ...]
+        _prefetch_done: bool
+
+        def _prefetch_related_objects(self) -> None: ...
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # A model's own queryset may state its rule by overriding these (attachments: through the
@@ -232,7 +243,8 @@ class ScopedQuerySet(models.QuerySet):
                 setattr(cls, name, _marking(cls.__dict__[name]))
 
     def _clone(self) -> ScopedQuerySet:
-        clone = super()._clone()
+        # django-stubs omits the private QuerySet._clone (every chained call goes through it).
+        clone: ScopedQuerySet = super()._clone()  # type: ignore[misc]
         clone._scope_checked = self._scope_checked
         return clone
 
@@ -241,7 +253,8 @@ class ScopedQuerySet(models.QuerySet):
             _check_evaluation(self)
             if self._prefetch_related_lookups and not self._prefetch_done:
                 # Rows prefetched for objects this (checked) queryset returned are exempt.
-                self._result_cache = list(self._iterable_class(self))
+                # Each concrete iterable class defines __iter__; the stubs' BaseIterable does not.
+                self._result_cache = list(cast("Iterable[Any]", self._iterable_class(self)))
                 with unscoped("prefetch for rows already checked"):
                     self._prefetch_related_objects()
                 return
@@ -298,7 +311,7 @@ class ScopedQuerySet(models.QuerySet):
 
     update.alters_data = True  # type: ignore[attr-defined]
 
-    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list:
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         from chanjiao.core import audited_writes
 
         for name, value in zip(("batch_size", "ignore_conflicts", "update_conflicts", "update_fields",
@@ -327,7 +340,7 @@ class ScopedQuerySet(models.QuerySet):
     delete.alters_data = True  # type: ignore[attr-defined]
     delete.queryset_only = True  # type: ignore[attr-defined]
 
-    def _raw_delete(self, using: str) -> int:
+    def _raw_delete(self, using: str | None) -> int:
         from chanjiao.core import audited_writes
 
         audited_writes.refuse_history_delete(self.model)
@@ -360,6 +373,16 @@ class ScopedQuerySet(models.QuerySet):
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]
     pass
+
+
+def scoped_rows(model: type[models.Model]) -> ScopedQuerySet:
+    """All rows of ``model`` through its default manager, not yet checked: the typed start of
+    ``visible_to``/``editable_by``/``deletable_by`` for code that holds a model class generically
+    (``ModelUI.model``). Every scoped model's default manager is its ``objects`` ScopedManager."""
+    queryset = model._default_manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        raise ImproperlyConfigured(f"{model._meta.label}'s default manager does not return a ScopedQuerySet")
+    return queryset
 
 
 def can_create(model: Any, user: Any) -> bool:

@@ -44,7 +44,8 @@ def preview_file(job: Job) -> Path:
 def read_preview(job: Job) -> dict[str, Any]:
     """The rows a validated job will add and change (written by ``validate_job``); {} when gone."""
     try:
-        return json.loads(preview_file(job).read_text(encoding="utf-8"))
+        preview: dict[str, Any] = json.loads(preview_file(job).read_text(encoding="utf-8"))  # ours: a dict
+        return preview
     except (OSError, ValueError):
         return {}
 
@@ -54,7 +55,8 @@ def _discard_file(job: Job) -> None:
 
 
 def importer_for(job: Job) -> Importer:
-    return import_string(job.importer_path)(job.user)
+    importer: type[Importer] = import_string(job.importer_path)  # stored by start_import from the class
+    return importer(job.user)
 
 
 def count_rows(path: Path, file_name: str) -> int:
@@ -70,7 +72,7 @@ def count_rows(path: Path, file_name: str) -> int:
         return 0
 
 
-def start_import(importer: type[Importer], user: Any, upload: UploadedFile) -> Job:
+def start_import(importer: type[Importer], user: Any, upload: UploadedFile[bytes]) -> Job:
     """Create the job for an upload, keep the file, and validate it (inline or in the background)."""
     name = audit.clean_text(Path(upload.name or "upload").name, 200)
     job = Job(kind=Job.Kind.IMPORT, user=user, model_label=audit.object_label(importer.model),

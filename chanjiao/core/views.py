@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,14 +23,16 @@ from chanjiao.core import audit
 from chanjiao.core.exports import xlsx_bytes
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.pagination import history_header
-from chanjiao.core.scoping import can_create, unscoped
+from chanjiao.core.scoping import can_create, scoped_rows, unscoped
+from chanjiao.core.types import Request
 
 if TYPE_CHECKING:
     # Only a type: registry builds URLs from these views, so a runtime import would be a cycle.
+    from chanjiao.core.forms import ScopedModelForm
     from chanjiao.core.registry import ModelUI
 
 
-def columns_pointing_to(ui: ModelUI, model: type) -> list[str]:
+def columns_pointing_to(ui: ModelUI, model: type[Model]) -> list[str]:
     """Columns of a detail-page tab that only repeat the parent object (e.g. the committee on its own page)."""
     concrete = model._meta.concrete_model
     names = []
@@ -49,15 +51,15 @@ def can_import(ui: ModelUI, user: Any) -> bool:
     """Import creates new rows or updates rows the user may edit (a school admin updates their school)."""
     if ui.importer is None:
         return False
-    return can_create(ui.model, user) or ui.model.objects.editable_by(user).exists()
+    return can_create(ui.model, user) or scoped_rows(ui.model).editable_by(user).exists()
 
 
 class ModelUIView(View):
     ui: ModelUI = None  # type: ignore[assignment]
 
     def get_object(self, pk: int, *, for_change: bool = False) -> Any:
-        obj = get_object_or_404(self.ui.model.objects.visible_to(self.request.user), pk=pk)
-        if for_change and not self.ui.model.objects.editable_by(self.request.user).filter(pk=pk).exists():
+        obj = get_object_or_404(scoped_rows(self.ui.model).visible_to(self.request.user), pk=pk)
+        if for_change and not scoped_rows(self.ui.model).editable_by(self.request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权修改该记录。"))
         return obj
 
@@ -66,7 +68,7 @@ class ModelUIView(View):
 
 
 class ObjectListView(ModelUIView):
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: Request) -> HttpResponse:  # Request: reads request.htmx
         queryset = self.ui.rows_for(request.user)
         filterset = self.ui.filterset(request.GET or None, queryset=queryset, request=request)
         rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
@@ -100,7 +102,7 @@ class ObjectListView(ModelUIView):
             if not can_import(self.ui, request.user):
                 raise PermissionDenied(_("您无权导入此类记录，不能导出可再导入的文件。"))
             # Only editable rows: the others would be refused on upload ("无权修改").
-            rows = rows.filter(pk__in=self.ui.model.objects.editable_by(request.user).values("pk"))
+            rows = rows.filter(pk__in=scoped_rows(self.ui.model).editable_by(request.user).values("pk"))
         count = rows.count()
         if count > settings.EXPORT_BACKGROUND_ROWS:
             # A large export would hold the request (and a worker) for minutes: a Job builds it (core/jobs.py).
@@ -133,14 +135,15 @@ class ObjectDetailView(ModelUIView):
         from chanjiao.core.display import RELATED_ROWS, field_rows
 
         obj = self.get_object(pk)
-        editable = self.ui.form is not None and self.ui.model.objects.editable_by(request.user).filter(pk=pk).exists()
+        editable = (self.ui.form is not None
+                    and scoped_rows(self.ui.model).editable_by(request.user).filter(pk=pk).exists())
         tabs = []
         for tab in self.ui.tabs:
             # Rows only through the tab (ui.rows_for(user) narrowed to obj): see registry.Tab.
             table = tab.ui.table(tab.rows(obj, request.user), request=request, prefix=tab.prefix,
                                  exclude=columns_pointing_to(tab.ui, type(obj)), per_page=RELATED_ROWS)
             tabs.append({"label": tab.label, "table": table, "ui": tab.ui, "all_url": tab.list_url(obj)})
-        deletable = editable and self.ui.model.objects.deletable_by(request.user).filter(pk=pk).exists()
+        deletable = editable and scoped_rows(self.ui.model).deletable_by(request.user).filter(pk=pk).exists()
         return render(request, self.ui.detail_template, self.base_context(
             object=obj, rows=field_rows(obj, self.ui.detail_fields, self.ui.form), can_edit=editable,
             can_delete=deletable, tabs=tabs, actions=[a for a in self.ui.actions if a.shown_to(request.user, obj)],
@@ -150,22 +153,27 @@ class ObjectDetailView(ModelUIView):
 class ObjectEditView(ModelUIView):
     def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self._target(pk)
-        form = self.ui.form(instance=obj, user=request.user)  # type: ignore[misc]
+        form = self._form_class()(instance=obj, user=request.user)
         return self._render(form, obj)
 
     def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self._target(pk)
-        form = self.ui.form(request.POST, request.FILES or None, instance=obj, user=request.user)  # type: ignore[misc]
+        form = self._form_class()(request.POST, request.FILES or None, instance=obj, user=request.user)
         if not form.is_valid():
             messages.error(request, _("提交的内容有误，请按提示修改后重新提交。未保存任何修改。"))
             return self._render(form, obj, status=400)
         with transaction.atomic():
             saved = form.save()
             # Re-check inside the transaction: a save that moved the row out of scope is undone.
-            if not self.ui.model.objects.editable_by(request.user).filter(pk=saved.pk).exists():
+            if not scoped_rows(self.ui.model).editable_by(request.user).filter(pk=saved.pk).exists():
                 raise PermissionDenied(_("您无权在该单位下保存此记录。"))
         messages.success(request, _("已保存：%(obj)s") % {"obj": saved})
         return HttpResponseRedirect(saved.get_absolute_url() or reverse(self.ui.url_name("list")))
+
+    def _form_class(self) -> type[ScopedModelForm]:
+        # Routed only for a ModelUI with a form (ModelUI.urls), so never None here.
+        assert self.ui.form is not None
+        return self.ui.form
 
     def _target(self, pk: int | None) -> Any:
         if pk is None:
@@ -181,7 +189,7 @@ class ObjectEditView(ModelUIView):
 class ObjectDeleteView(ModelUIView):
     def get_object(self, pk: int, *, for_change: bool = True) -> Any:
         obj = super().get_object(pk)
-        if not self.ui.model.objects.deletable_by(self.request.user).filter(pk=pk).exists():
+        if not scoped_rows(self.ui.model).deletable_by(self.request.user).filter(pk=pk).exists():
             raise PermissionDenied(_("您无权删除该记录。"))
         return obj
 
@@ -219,4 +227,4 @@ class ObjectHistoryView(ModelUIView):
         events = list(AuditEvent.objects.history_for(request.user, obj)[:200])
         return render(request, "core/object_history.html", self.base_context(
             object=obj, events=events, rows=readable(events),
-            can_view_object=self.ui.model.objects.visible_to(request.user).filter(pk=pk).exists()))
+            can_view_object=scoped_rows(self.ui.model).visible_to(request.user).filter(pk=pk).exists()))

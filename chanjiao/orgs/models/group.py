@@ -67,6 +67,8 @@ class BoardTerm(GroupPublicMixin, AuditedModel):
         ordering = ["group__name", "-number"]
         constraints = [models.UniqueConstraint(fields=["group", "number"], name="board_term_unique")]
 
+    label_related = ("group",)
+
     def __str__(self) -> str:
         return _("%(group)s 第%(n)d届理事会") % {"group": self.group.short_name or self.group.name, "n": self.number}
 

@@ -118,6 +118,8 @@ class GuidanceCommittee(SchoolOwnedMixin, AuditedModel):
         ordering = ["school__name", "name"]
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="guidance_committee_unique")]
 
+    label_related = ("school",)
+
     def __str__(self) -> str:
         return f"{self.school} {self.name}"
 

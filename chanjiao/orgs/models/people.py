@@ -40,6 +40,8 @@ class Contact(AuditedModel):
         verbose_name_plural = _("联系人")
         ordering = ["organisation__name", "-is_primary", "name"]
 
+    label_related = ("organisation",)
+
     def __str__(self) -> str:
         return f"{self.name}（{self.organisation}）"
 
