@@ -30,7 +30,6 @@ import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any, ClassVar, cast
-from urllib.parse import quote
 
 import filetype
 from django.conf import settings
@@ -47,6 +46,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chanjiao.core import audit
+from chanjiao.core.exports import private_download
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.scoping import ScopedManager, ScopedQuerySet, get_scope, unscoped
 from chanjiao.core.types import User
@@ -413,12 +413,7 @@ def download_response(attachment: Attachment) -> FileResponse:
                           details={"parent": f"{attachment.content_type.app_label}.{attachment.content_type.model}"
                                              f":{attachment.object_id}",
                                    "sha256": attachment.sha256, "size": attachment.size})
-    response = FileResponse(storage().open(attachment.stored_name, "rb"), content_type=attachment.mime)
-    # RFC 6266/5987: the original (Chinese) name for current browsers, an ASCII fallback for the rest.
-    ascii_name = f"attachment-{attachment.pk}{FILE_KINDS[attachment.file_type].extensions[0]}"
-    response["Content-Disposition"] = (f"attachment; filename=\"{ascii_name}\"; "
-                                       f"filename*=UTF-8''{quote(attachment.original_name)}")
-    response["Content-Length"] = str(attachment.size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(
+        storage().open(attachment.stored_name, "rb"), content_type=attachment.mime,
+        ascii_name=f"attachment-{attachment.pk}{FILE_KINDS[attachment.file_type].extensions[0]}",
+        name=attachment.original_name, size=attachment.size)

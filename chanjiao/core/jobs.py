@@ -26,7 +26,6 @@ import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any, ClassVar
-from urllib.parse import quote
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -41,6 +40,7 @@ from django.utils.translation import gettext_lazy
 from django_tasks import task
 
 from chanjiao.core import audit
+from chanjiao.core.exports import private_download
 from chanjiao.core.scoping import ScopedManager
 from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
 
@@ -221,15 +221,9 @@ def download_response(job: Job) -> FileResponse:
     """The owner's result file as a download, with a ``download`` security event."""
     audit.record_security("download", message=job.result_name,
                           details={"job": job.pk, "kind": job.kind, "size": job.result_size})
-    response = FileResponse(storage().open(job.result_file, "rb"), content_type=XLSX)
-    # RFC 6266/5987: the Chinese name for every current browser, an ASCII one for the rest.
     suffix = job.result_file[job.result_file.rfind("."):] if "." in job.result_file else ""
-    response["Content-Disposition"] = (f"attachment; filename=\"job-{job.pk}{suffix}\"; "
-                                       f"filename*=UTF-8''{quote(job.result_name)}")
-    response["Content-Length"] = str(job.result_size)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return private_download(storage().open(job.result_file, "rb"), content_type=XLSX,
+                            ascii_name=f"job-{job.pk}{suffix}", name=job.result_name, size=job.result_size)
 
 
 # --- background export -------------------------------------------------------------------------------------------

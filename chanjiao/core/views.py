@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from chanjiao.core import audit
-from chanjiao.core.exports import xlsx_bytes
+from chanjiao.core.exports import content_disposition, xlsx_bytes
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.pagination import history_header
 from chanjiao.core.scoping import can_create, scoped_rows, unscoped
@@ -91,7 +91,6 @@ class ObjectListView(ModelUIView):
     def export(self, rows: Any, request: HttpRequest) -> HttpResponse:
         """``?export=xlsx``: the list as shown. ``?export=import``: the rows the user may edit, in the
         import template's columns and values, to edit in Excel and upload again (导出（可再导入）)."""
-        from urllib.parse import quote
 
         from django.conf import settings
 
@@ -122,11 +121,9 @@ class ObjectListView(ModelUIView):
                                        "query": request.GET.urlencode()[:500]})
         response = HttpResponse(content,
                                 content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        # RFC 6266/5987: the Chinese name for every current browser, an ASCII one for the rest.
         stamp = timezone.localdate().strftime("%Y%m%d")
-        name = f"{self.ui.model._meta.verbose_name_plural}-{stamp}.xlsx"
-        response["Content-Disposition"] = (f"attachment; filename=\"{self.ui.name}-{stamp}.xlsx\"; "
-                                           f"filename*=UTF-8''{quote(name)}")
+        response["Content-Disposition"] = content_disposition(
+            f"{self.ui.name}-{stamp}.xlsx", f"{self.ui.model._meta.verbose_name_plural}-{stamp}.xlsx")
         return response
 
 

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -103,7 +104,7 @@ def test_a_large_list_export_runs_in_the_background_with_progress(
     file = client.get(reverse("core:job_download", args=[job.pk]))
     assert file.status_code == 200
     assert file["Content-Disposition"] == (f"attachment; filename=\"job-{job.pk}.xlsx\"; "
-                                           f"filename*=UTF-8''{jobs.quote(job.result_name)}")
+                                           f"filename*=UTF-8''{quote(job.result_name)}")
     background = sheet_values(downloaded(file))
 
     settings.EXPORT_BACKGROUND_ROWS = 1000  # the same list, small enough to be written inline
