@@ -76,12 +76,12 @@ def test_catalog_pages_are_read_only(bureau_client, name):
 def test_api_refuses_writes(bureau_client, path):
     major = Major.objects.first()
     assert bureau_client.post(f"/api/catalog/{path}/", {"code": "x"}, content_type="application/json") \
-        .status_code in (404, 405)
+        .status_code == 405
     assert bureau_client.patch(f"/api/catalog/{path}/{major.pk}", {"name": "x"},
-                               content_type="application/json").status_code in (404, 405)
-    assert bureau_client.delete(f"/api/catalog/{path}/{major.pk}").status_code in (404, 405)
+                               content_type="application/json").status_code == 405
+    assert bureau_client.delete(f"/api/catalog/{path}/{major.pk}").status_code == 405
 
 
 def test_anonymous_sees_nothing(client):
-    assert client.get("/catalog/major/").status_code in (302, 403)
-    assert client.get("/api/catalog/majors/").status_code in (401, 403)
+    assert client.get("/catalog/major/").status_code == 302  # to the login page
+    assert client.get("/api/catalog/majors/").status_code == 401
