@@ -1,0 +1,58 @@
+"""API lists: ``GET /api/orgs/enterprises/?page=N`` as the bureau with a bearer token (issued in the
+rolled-back transaction), beside the hand-written SQL computing the same page and count."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from benchmarks.suite import Harness, Result, measure
+
+NAME = "api"
+URL = "/api/orgs/enterprises/"
+SIZE = 50  # the API's default page size (chanjiao/core/api.py DEFAULT_PAGE_SIZE)
+
+# Unordered, as the API answers (see pages.py: the Enterprise proxy has no ordering).
+SQL = ["SELECT count(*) FROM orgs_organisation o WHERE o.kind = 'enterprise'",
+       "SELECT o.* FROM orgs_organisation o WHERE o.kind = 'enterprise' LIMIT %s OFFSET %s"]
+
+
+def sql_page(page: int) -> list[int]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(SQL[0])
+        cur.fetchone()
+        cur.execute(SQL[1], [SIZE, (page - 1) * SIZE])
+        return [r[0] for r in cur.fetchall()]
+
+
+def run(h: Harness) -> list[Result]:
+    from django.test import Client
+
+    from chanjiao.accounts.models import ApiToken
+
+    results: list[Result] = []
+    with h.rolled_back():
+        _token, raw = ApiToken.issue(h.user("bureau_admin"), "benchmark")
+        client = Client(HTTP_AUTHORIZATION=f"Bearer {raw}")
+
+        def get(page: int) -> Any:
+            response = client.get(URL, {"page": page})
+            if response.status_code != 200:
+                raise RuntimeError(f"GET {URL}?page={page} answered {response.status_code}: {response.content[:200]!r}")
+            return response
+
+        count = get(1).json()["count"]
+        for label, page in (("first page", 1), ("middle page", max(1, math.ceil(count / SIZE) // 2))):
+            answer = get(page).json()
+            # Unordered (as the page): the same count and a full page of distinct enterprises.
+            ids = [r["id"] for r in answer["results"]]
+            same = answer["count"] == count and len(set(ids)) == len(ids) == len(sql_page(page)) and all(
+                r["kind"] == "enterprise" for r in answer["results"])
+            ours, base = measure(lambda page=page: get(page), {"SQL": lambda page=page: sql_page(page)}, h.runs)
+            results.append(Result(f"api.enterprises.{label.split()[0]}", f"API enterprises, {label} (bureau, token)",
+                                  "ms", ours, base, extra={"url": f"{URL}?page={page}", "rows": count},
+                                  note=(f"page {page} of {math.ceil(count / SIZE):,}, {SIZE} rows" if same else
+                                        "SQL baseline's page differs from the API's")))
+    return results
