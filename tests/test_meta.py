@@ -224,3 +224,23 @@ def test_the_either_way_scan_reads_the_split_harness() -> None:
     # The harness is a package (tests/harness/): its generated checks must stay inside the scan above.
     scanned = {path.relative_to(TESTS).as_posix() for path in TESTS.rglob("*.py")}
     assert {"harness/base.py", "harness/pages.py", "harness/api.py"} <= scanned
+
+
+def _ends_unique(model: type, ordering: list[str]) -> bool:
+    """The last ordering key is the primary key or a unique field: no two rows tie, pages are stable."""
+    last = ordering[-1].lstrip("-") if ordering else ""
+    if last in ("pk", "id"):
+        return True
+    try:
+        return bool(model._meta.get_field(last).unique)
+    except Exception:
+        return False
+
+
+def test_every_list_has_a_stable_order() -> None:
+    # A list without ORDER BY (a proxy model does not inherit its parent's ordering) pages differently
+    # on each request on PostgreSQL: a row on two pages, or on none. Found by the benchmark harness.
+    get_resolver().url_patterns
+    unstable = [ui.url_name("list") for ui in registry
+                if not _ends_unique(ui.model, list(ui.model._meta.ordering or []))]
+    assert not unstable, f"order by a unique key last (e.g. ordering = [\"name\", \"id\"]): {unstable}"

@@ -30,7 +30,7 @@ def enterprise_rows(request: HttpRequest) -> JsonResponse:
         rows = rows.filter(Q(name__icontains=q) | Q(short_name__icontains=q) | Q(uscc__icontains=q))
     page = max(1, int(request.GET.get("page", 1)))
     size = int(request.GET.get("page_size", 25))
-    ordered = rows  # unordered, as our list page (see pages.py)
+    ordered = rows.order_by("name", "id")  # as our list page (the Enterprise proxy's ordering)
     return JsonResponse({"count": rows.count(),
                          "results": list(ordered.values(*ENTERPRISE_FIELDS)[(page - 1) * size:page * size])})
 

@@ -120,7 +120,7 @@ class Membership(AuditedModel):
     class Meta:
         verbose_name = _("角色授权")
         verbose_name_plural = _("角色授权")
-        ordering = ["user__username", "role"]
+        ordering = ["user__username", "role", "id"]
         constraints = [
             models.UniqueConstraint(fields=["user", "role", "organisation"], name="membership_unique"),
         ]
@@ -190,7 +190,7 @@ class ApiToken(AuditedModel):
     class Meta:
         verbose_name = _("API令牌")
         verbose_name_plural = _("API令牌")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"

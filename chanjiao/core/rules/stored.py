@@ -44,7 +44,7 @@ class RuleParameter(AuditedModel):
     class Meta:
         verbose_name = gettext_lazy("规则参数")
         verbose_name_plural = gettext_lazy("规则参数")
-        ordering = ["rule_id", "param", "jurisdiction", "-effective_from"]
+        ordering = ["rule_id", "param", "jurisdiction", "-effective_from", "id"]
         constraints = [models.UniqueConstraint(fields=["rule_id", "param", "jurisdiction", "effective_from"],
                                                name="rule_parameter_unique")]
 
@@ -133,7 +133,7 @@ class RuleViolation(AuditedModel):
     class Meta:
         verbose_name = gettext_lazy("规则违反记录")
         verbose_name_plural = gettext_lazy("规则违反记录")
-        ordering = ["rule_id", "-first_seen"]
+        ordering = ["rule_id", "-first_seen", "-id"]
         indexes = [models.Index(fields=["rule_id", "resolved_at"], name="ruleviolation_open_idx"),
                    models.Index(fields=["content_type", "object_id"], name="ruleviolation_object_idx")]
 

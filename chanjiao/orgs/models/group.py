@@ -64,7 +64,7 @@ class BoardTerm(GroupPublicMixin, AuditedModel):
     class Meta:
         verbose_name = _("理事会届次")
         verbose_name_plural = _("理事会届次")
-        ordering = ["group__name", "-number"]
+        ordering = ["group__name", "-number", "id"]
         constraints = [models.UniqueConstraint(fields=["group", "number"], name="board_term_unique")]
 
     label_related = ("group",)
@@ -107,7 +107,7 @@ class BoardSeat(GroupPublicMixin, AuditedModel):
     class Meta:
         verbose_name = _("理事会席位")
         verbose_name_plural = _("理事会席位")
-        ordering = ["term", "role", "organisation__name"]
+        ordering = ["term", "role", "organisation__name", "id"]
 
     def __str__(self) -> str:
         who = self.person_name or (self.contact.name if self.contact_id else "")
@@ -132,7 +132,7 @@ class PillarIndustry(GroupPublicMixin, AuditedModel):
     class Meta:
         verbose_name = _("百亿产业")
         verbose_name_plural = _("百亿产业")
-        ordering = ["group__name", "order", "name"]
+        ordering = ["group__name", "order", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["group", "name"], name="pillar_industry_unique")]
 
     def __str__(self) -> str:
@@ -166,7 +166,7 @@ class Committee(GroupPublicMixin, AuditedModel):
     class Meta:
         verbose_name = _("产学合作委员会")
         verbose_name_plural = _("产学合作委员会")
-        ordering = ["group__name", "pillar__order", "name"]
+        ordering = ["group__name", "pillar__order", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["group", "name"], name="committee_name_unique")]
 
     def __str__(self) -> str:

@@ -65,7 +65,7 @@ class CommitteeMembership(EndOnlyMixin, AuditedModel):
     class Meta:
         verbose_name = _("产学合作委员会成员")
         verbose_name_plural = _("产学合作委员会成员")
-        ordering = ["committee__name", "role", "organisation__name", "-joined"]
+        ordering = ["committee__name", "role", "organisation__name", "-joined", "id"]
         indexes = [models.Index(fields=["organisation", "left"], name="committee_member_org_idx")]
 
     def __str__(self) -> str:
@@ -115,7 +115,7 @@ class GuidanceCommittee(SchoolOwnedMixin, AuditedModel):
     class Meta:
         verbose_name = _("专业教学指导委员会")
         verbose_name_plural = _("专业教学指导委员会")
-        ordering = ["school__name", "name"]
+        ordering = ["school__name", "name", "id"]
         constraints = [models.UniqueConstraint(fields=["school", "name"], name="guidance_committee_unique")]
 
     label_related = ("school",)
@@ -159,7 +159,7 @@ class GuidanceMember(EndOnlyMixin, SchoolOwnedMixin, AuditedModel):
     class Meta:
         verbose_name = _("专业教学指导委员会委员")
         verbose_name_plural = _("专业教学指导委员会委员")
-        ordering = ["committee__name", "role", "person_name"]
+        ordering = ["committee__name", "role", "person_name", "id"]
 
     def __str__(self) -> str:
         return f"{self.person_name}（{self.organisation}）"

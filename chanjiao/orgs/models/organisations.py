@@ -111,7 +111,7 @@ class Organisation(AuditedModel):
     class Meta:
         verbose_name = _("单位")
         verbose_name_plural = _("单位")
-        ordering = ["kind", "name"]
+        ordering = ["kind", "name", "id"]
         indexes = [models.Index(fields=["kind", "name"], name="org_kind_name_idx")]
 
     def __str__(self) -> str:
@@ -172,6 +172,8 @@ class School(Organisation):
         proxy = True
         verbose_name = _("学校")
         verbose_name_plural = _("学校")
+        # A proxy does not inherit the parent's ordering: without one, pages are unstable on PostgreSQL.
+        ordering = ["name", "id"]
 
 
 def _bureau(scope: Scope, obj: Any) -> bool:
@@ -227,6 +229,7 @@ class Enterprise(WorkflowMixin, Organisation):
         proxy = True
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
+        ordering = ["name", "id"]
 
 
 class Department(Organisation):
@@ -239,6 +242,7 @@ class Department(Organisation):
         proxy = True
         verbose_name = _("政府部门")
         verbose_name_plural = _("政府部门")
+        ordering = ["name", "id"]
 
 
 class Association(Organisation):
@@ -251,6 +255,7 @@ class Association(Organisation):
         proxy = True
         verbose_name = _("行业协会")
         verbose_name_plural = _("行业协会")
+        ordering = ["name", "id"]
 
 
 class Institute(Organisation):
@@ -263,4 +268,5 @@ class Institute(Organisation):
         proxy = True
         verbose_name = _("科研机构")
         verbose_name_plural = _("科研机构")
+        ordering = ["name", "id"]
 

@@ -38,7 +38,7 @@ class Contact(AuditedModel):
     class Meta:
         verbose_name = _("联系人")
         verbose_name_plural = _("联系人")
-        ordering = ["organisation__name", "-is_primary", "name"]
+        ordering = ["organisation__name", "-is_primary", "name", "id"]
 
     label_related = ("organisation",)
 
@@ -112,7 +112,7 @@ class Teacher(SchoolOwnedMixin, AuditedModel):
     class Meta:
         verbose_name = _("教师")
         verbose_name_plural = _("教师")
-        ordering = ["school__name", "employee_no"]
+        ordering = ["school__name", "employee_no", "id"]
         constraints = [models.UniqueConstraint(fields=["school", "employee_no"], name="teacher_employee_no_unique")]
 
     def __str__(self) -> str:
