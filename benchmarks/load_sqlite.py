@@ -80,14 +80,16 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, var_dir: Path, policy: str, workers: int) -> None:
+    """gunicorn on a free loopback port with the given environment (load_http.py reuses it)."""
+
+    def __init__(self, env: dict[str, str], workers: int, log_path: Path) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        self.log = open(var_dir / f"gunicorn-{policy}-{workers}.log", "w")  # noqa: SIM115
+        self.log = open(log_path, "w")  # noqa: SIM115
         self.proc = subprocess.Popen(
             [str(GUNICORN), "chanjiao.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{self.port}",
              "--timeout", "60"],
-            cwd=ROOT, env=demo_env(var_dir, policy), stdout=self.log, stderr=subprocess.STDOUT)
+            cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -161,15 +163,15 @@ class FormFields(HTMLParser):
             self.fields[self._textarea] += data
 
 
-def signed_in(base: str) -> requests.Session:
+def signed_in(base: str, user: str = USER, password: str = PASSWORD) -> requests.Session:
     session = requests.Session()
     page = session.get(base + "/accounts/login/", timeout=CLIENT_TIMEOUT)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text)
     assert token, "no CSRF token on the login page"
     answer = session.post(base + "/accounts/login/", timeout=CLIENT_TIMEOUT, allow_redirects=False,
-                          data={"csrfmiddlewaretoken": token.group(1), "username": USER, "password": PASSWORD},
+                          data={"csrfmiddlewaretoken": token.group(1), "username": user, "password": password},
                           headers={"Referer": base + "/accounts/login/"})
-    assert answer.status_code == 302, f"log-in failed: {answer.status_code}"
+    assert answer.status_code == 302, f"log-in of {user} failed: {answer.status_code}"
     return session
 
 
@@ -324,7 +326,7 @@ def main() -> int:
         results: list[Result] = []
         for policy in policies:
             for workers in args.workers:
-                server = Server(var_dir, policy, workers)
+                server = Server(demo_env(var_dir, policy), workers, var_dir / f"gunicorn-{policy}-{workers}.log")
                 try:
                     for clients in args.clients:
                         results += run(server.base, policy, workers, "list", clients, [], args.seconds,
