@@ -20,7 +20,7 @@ from chanjiao.core.forms import ScopedModelForm
 from chanjiao.core.registry import ModelUI, register
 from chanjiao.core.roles import GLOBAL_READERS, GLOBAL_WRITERS
 from chanjiao.core.rules import RuleParameter, RuleViolation
-from chanjiao.core.scoping import get_scope, unscoped
+from chanjiao.core.scoping import get_scope
 from chanjiao.core.tables import BaseTable
 
 GROUP = gettext_lazy("规则与参数")
@@ -55,10 +55,8 @@ class RuleParameterTable(BaseTable):
 
     def render_jurisdiction(self, value: str) -> str:
         names = getattr(self, "_region_names", None)
-        if names is None:  # every code in the table at once: a page costs no query per row
-            # Rule parameters are public reference data (every role reads the rule pages).
-            with unscoped("names of the jurisdictions the rule parameters name"):
-                codes = set(RuleParameter.objects.values_list("jurisdiction", flat=True).distinct())
+        if names is None:  # every code of the table's own (scoped, filtered) rows at once: no query per row
+            codes = set(self.data.data.values_list("jurisdiction", flat=True).distinct())
             names = self._region_names = rules.region_names(codes)
         return f"{value} {names.get(value, '')}"
 
