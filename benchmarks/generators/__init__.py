@@ -42,6 +42,9 @@ DEPARTMENTS: list[tuple[str, str, bool]] = [
     ("{city}人力资源和社会保障局", "人社局", True),
     ("{city}发展和改革委员会", "发改委", False),
 ]
+# One 区县教育局 per city (its last county), bound to that county: what the harness checks a county
+# bureau by. The 省直辖 units are their own only county and have none.
+COUNTY_BUREAUS = sum(1 for code, _w in UNITS if len(code) == 4)
 AUTHORITIES_PER_UNIT = sum(1 for *_x, authority in DEPARTMENTS if authority)
 PILLARS_PER_GROUP = 11  # the demo's 11 百亿产业 (chanjiao/demo/city.py PILLARS), one committee each
 TERMS_PER_GROUP = 2
@@ -82,7 +85,7 @@ def sizes(scale: float) -> dict[str, int]:
     }
     s["orgs.organisation"] = sum(v for k, v in s.items() if k.startswith("orgs.organisation:"))
     users = {
-        "bureau_admin": 1 + units, "secretariat": groups, "leader": 1 + units, "school_admin": schools,
+        "bureau_admin": 1 + units + COUNTY_BUREAUS, "secretariat": groups, "leader": 1 + units, "school_admin": schools,
         "enterprise_contact": scaled(4_000, scale), "industry_authority": units * AUTHORITIES_PER_UNIT,
         "committee_leader": pillars, "expert": scaled(200, scale),
         "system_admin": 1, "security_admin": 1, "audit_admin": 1,

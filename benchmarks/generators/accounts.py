@@ -32,7 +32,7 @@ class AccountGenerator:
         return f"{self.rng.getrandbits(128):032x}"
 
     def user(self, username: str, full_name: str, role: str, org: int | None, day: float,
-             key: Any = None, by: Any = ("sysadmin",), source: str = "web") -> None:
+             key: Any = None, by: Any = ("sysadmin",), source: str = "web", jurisdiction: int | None = None) -> None:
         from chanjiao.accounts.models import Membership, User
         from chanjiao.core.roles import Role
 
@@ -55,7 +55,7 @@ class AccountGenerator:
         granted = at(day + 1 / 1440)
         membership = completer(Membership)({
             "id": self.next_membership, "created_at": granted, "updated_at": granted, "user_id": uid, "role": role,
-            "organisation_id": org, "active": True, "granted_by_id": self.granted_by})
+            "organisation_id": org, "active": True, "granted_by_id": self.granted_by, "jurisdiction_id": jurisdiction})
         self.next_membership += 1
         self.memberships.append(membership)
         org_name = f" @ {self.ctx.shared['org_info'][org][0]}" if org else ""
@@ -76,14 +76,23 @@ class AccountGenerator:
         self.granted_by = self.actors[("secadmin",)].id
         self.user("gen_auditor", "审计管理员", "audit_admin", None, 0.0, ("auditor",), ("system",),
                   "command:create_admin")
-        self.user("bureau_42", "湖北省教育厅职成处", "bureau_admin", s["province_bureau"], 0.05, ("province",))
-        self.user("leader_42", "分管副省长", "leader", None, 0.06)
+        # Issue #8 point 0: every bureau-level grant reaches its own jurisdiction — the province's
+        # 教育厅 the whole of Hubei, each city's bureau, secretariat and leader their city.
+        province = s["province_region_id"]
+        self.user("bureau_42", "湖北省教育厅职成处", "bureau_admin", s["province_bureau"], 0.05, ("province",),
+                  jurisdiction=province)
+        self.user("leader_42", "分管副省长", "leader", None, 0.06, jurisdiction=province)
         for u, unit in enumerate(units):
             self.user(f"bureau_{unit.code}", f"{unit.short}教育局职教科", "bureau_admin", s["bureaus"][u],
-                      0.1 + u * 0.01, ("bureau", u))
+                      0.1 + u * 0.01, ("bureau", u), jurisdiction=unit.region_id)
             self.user(f"secretariat_{unit.code}", f"{unit.short}职教集团秘书处", "secretariat", s["bureaus"][u],
-                      0.1 + u * 0.01 + 0.001)
-            self.user(f"leader_{unit.code}", f"{unit.short}分管副市长", "leader", None, 0.1 + u * 0.01 + 0.002)
+                      0.1 + u * 0.01 + 0.001, jurisdiction=unit.region_id)
+            self.user(f"leader_{unit.code}", f"{unit.short}分管副市长", "leader", None, 0.1 + u * 0.01 + 0.002,
+                      jurisdiction=unit.region_id)
+            if len(unit.code) == 4:  # COUNTY_BUREAUS
+                code, name, region = unit.counties[-1]
+                self.user(f"bureau_{code}", f"{name}教育局", "bureau_admin", None, 0.1 + u * 0.01 + 0.003,
+                          jurisdiction=region)
             for short, org in s["authorities"][u].items():
                 if info[org][1] == "department" and short not in ("教育局", "发改委"):
                     self.user(f"authority_{org}", f"{info[org][0]}联络员", "industry_authority", org,

@@ -421,7 +421,7 @@ class OrgGenerator:
             day0 = 1.0 + u * 0.5
             group = new(VocationalGroup, day0, f"{unit.name}职业教育集团", actor, name=f"{unit.name}职业教育集团",
                         short_name=f"{unit.short}职教集团", founded=founded, approved_by=f"{unit.name}人民政府",
-                        secretariat_id=bureau, lead_school_id=lead,
+                        secretariat_id=bureau, lead_school_id=lead, region_id=unit.region_id,
                         description=f"由{unit.name}教育局牵头，联合区域内中高职院校、行业主管部门和行业企业组建。")
             term1_end = founded.replace(year=founded.year + 3)
             term2_start = term1_end + dt.timedelta(days=1)

@@ -4,11 +4,12 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def active_memberships(user_id: int) -> Iterable[tuple[str, int | None]]:
-    """The (role, organisation id) pairs core's Scope is built from."""
+def active_memberships(user_id: int) -> Iterable[tuple[str, int | None, str | None]]:
+    """The (role, organisation id, jurisdiction region code) triples core's Scope is built from."""
     from chanjiao.accounts.models import Membership
 
-    return Membership.objects.filter(user_id=user_id, active=True).values_list("role", "organisation_id")
+    return Membership.objects.filter(user_id=user_id, active=True).values_list(
+        "role", "organisation_id", "jurisdiction__code")
 
 
 def authenticate_token(raw: str) -> object | None:

@@ -70,7 +70,7 @@ class UserForm(ScopedModelForm):
 class MembershipForm(ScopedModelForm):
     class Meta:
         model = Membership
-        fields = ["user", "role", "organisation", "active"]
+        fields = ["user", "role", "organisation", "jurisdiction", "active"]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel, AuditMixin
-from chanjiao.core.roles import ADMIN_ROLES, ORG_ROLES, Role
+from chanjiao.core.roles import ADMIN_ROLES, GLOBAL_READERS, ORG_ROLES, Role
 from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet, unscoped, unscoped_queryset
 
 
@@ -110,6 +110,13 @@ class Membership(AuditedModel):
         "orgs.Organisation", on_delete=models.PROTECT, null=True, blank=True,
         related_name="user_memberships", verbose_name=_("所属单位"),
     )
+    # Issue #8 point 0: where a bureau-level grant (教育局管理员, 秘书处, 领导) reaches — a province, city
+    # or county (省教育厅, 市教育局, 区县教育局). Empty: the whole deployment.
+    jurisdiction = models.ForeignKey(
+        "catalog.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        verbose_name=_("管辖范围"), limit_choices_to={"level__lte": 3},
+        help_text=_("教育局管理员、职教集团秘书处和领导角色的管辖地区（省、市或区县）；留空为全平台。"),
+    )
     active = models.BooleanField(_("有效"), default=True)
     granted_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("授权人")
@@ -125,9 +132,12 @@ class Membership(AuditedModel):
             models.UniqueConstraint(fields=["user", "role", "organisation"], name="membership_unique"),
         ]
 
+    label_related = ("user", "organisation", "jurisdiction")
+
     def __str__(self) -> str:
         org = f" @ {self.organisation}" if self.organisation_id else ""
-        return f"{self.user} · {self.get_role_display()}{org}"
+        where = f"（{self.jurisdiction.name}）" if self.jurisdiction_id else ""
+        return f"{self.user} · {self.get_role_display()}{org}{where}"
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str) -> Q | None:
@@ -161,6 +171,10 @@ class Membership(AuditedModel):
 
         if self.role in ORG_ROLES and not self.organisation_id:
             raise ValidationError({"organisation": _("该角色必须指定所属单位。")})
+        if self.jurisdiction_id and self.role not in GLOBAL_READERS:
+            raise ValidationError({"jurisdiction": _("管辖范围只适用于教育局管理员、职教集团秘书处和领导角色。")})
+        if self.jurisdiction_id and self.jurisdiction.level > 3:
+            raise ValidationError({"jurisdiction": _("管辖范围应为省、市或区县。")})
 
 
 def _hash_token(raw: str) -> str:

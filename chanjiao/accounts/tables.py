@@ -19,7 +19,7 @@ class MembershipTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Membership
-        fields = ("user", "role", "organisation", "active", "created_at")
+        fields = ("user", "role", "organisation", "jurisdiction", "active", "created_at")
 
 
 class ApiTokenTable(BaseTable):

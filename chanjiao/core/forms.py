@@ -11,7 +11,7 @@ from django.forms.models import ModelFormMetaclass
 from django.utils.formats import get_format
 
 from chanjiao.core.models import for_labels, owner_fields_of
-from chanjiao.core.scoping import unscoped
+from chanjiao.core.scoping import code_within, jurisdiction_message, region_q, unscoped, write_jurisdictions
 from chanjiao.core.types import User
 
 # The browser's <input type="date"> / "datetime-local" accept only ISO values. The locale's own input format
@@ -115,6 +115,30 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
             else:
                 widget.attrs.setdefault("class", "form-control")
         iso_temporal_inputs(self)
+        self._bound_jurisdiction()
+
+    def _bound_jurisdiction(self) -> None:
+        """A bounded bureau (市教育局, 区县教育局) files rows only within its jurisdiction: the field
+        that places the row (``jurisdiction_field``) is required and offers only its own regions."""
+        self.jurisdictions = write_jurisdictions(self.user)
+        name = getattr(self._meta.model, "jurisdiction_field", None)
+        field = self.fields.get(name) if name else None
+        if self.jurisdictions is None or field is None:
+            return
+        field.required = True
+        queryset = getattr(field, "queryset", None)
+        if queryset is not None:
+            field.queryset = queryset.filter(region_q("code", self.jurisdictions))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        name = getattr(self._meta.model, "jurisdiction_field", None)
+        if self.jurisdictions is not None and name in self.fields and name not in self.errors:
+            value = data.get(name)
+            code = getattr(value, "code", value)
+            if not code_within(code, self.jurisdictions):
+                self.add_error(name, jurisdiction_message(self.jurisdictions))
+        return data
 
     def _save_m2m(self) -> None:
         # Setting many-to-many rows reads the current ones (to diff them) — of an instance in scope.

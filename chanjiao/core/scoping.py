@@ -34,10 +34,24 @@ class Scope:
     user_id: int | None = None
     roles: frozenset[str] = frozenset()
     org_ids_by_role: dict[str, frozenset[int]] = field(default_factory=dict)
+    # Issue #8 point 0: the region codes (province 2, city 4, county 6 digits) that bound the global
+    # roles' reach; None = unbounded (a global grant without a jurisdiction: the whole deployment).
+    jurisdictions: frozenset[str] | None = None
 
     @property
     def authenticated(self) -> bool:
         return self.user_id is not None
+
+    @property
+    def everywhere(self) -> bool:
+        """The global roles reach the whole deployment (no jurisdiction bounds them)."""
+        return self.jurisdictions is None
+
+    def without_global_roles(self) -> Scope:
+        """This scope with only its organisation roles: what the model's own rule grants besides the
+        jurisdiction (a city bureau admin who is also a school's admin edits that school anyway)."""
+        return Scope(user_id=self.user_id, roles=self.roles - GLOBAL_READERS - GLOBAL_WRITERS,
+                     org_ids_by_role=self.org_ids_by_role)
 
     @property
     def reads_all(self) -> bool:
@@ -70,10 +84,10 @@ class Scope:
 
 ANONYMOUS = Scope()
 
-# (user id) -> the user's active (role, organisation id or None) pairs. core sits below the app that
-# stores memberships, so that app registers the lookup at start-up (accounts.apps.ready) instead of
-# core importing it: core never imports upwards (tests/test_layering.py).
-MembershipSource = Callable[[int], Iterable[tuple[str, int | None]]]
+# (user id) -> the user's active (role, organisation id or None[, jurisdiction code or None]) grants.
+# core sits below the app that stores memberships, so that app registers the lookup at start-up
+# (accounts.apps.ready) instead of core importing it: core never imports upwards (tests/test_layering.py).
+MembershipSource = Callable[[int], Iterable[tuple[Any, ...]]]
 _membership_source: MembershipSource | None = None
 
 
@@ -103,14 +117,23 @@ def get_scope(user: Any) -> Scope:
     # The scope is what every rule starts from: reading the user's own grants needs no rule.
     with unscoped("a user's own role grants are the start of every scope"):
         grants = list(membership_source()(user.pk))
-    for role, org_id in grants:
+    bounded: set[str] = set()
+    unbounded = False
+    for role, org_id, *where in grants:
         roles.add(role)
         if org_id is not None:
             by_role.setdefault(role, set()).add(org_id)
+        if role in GLOBAL_READERS | GLOBAL_WRITERS:
+            code = where[0] if where else None
+            if code:
+                bounded.add(code)
+            else:
+                unbounded = True  # one grant for the whole deployment outweighs any bounded one
     scope = Scope(
         user_id=user.pk,
         roles=frozenset(roles),
         org_ids_by_role={role: frozenset(ids) for role, ids in by_role.items()},
+        jurisdictions=None if unbounded or not bounded else frozenset(bounded),
     )
     user._chanjiao_scope = scope
     return scope
@@ -361,14 +384,63 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self.all()
         if action == CHANGE and (getattr(model, "read_only_model", False) or scope.read_only):
             return self.none()
-        if action == VIEW and scope.reads_all:
-            return self.all()
-        if action == CHANGE and scope.writes_all:
-            return self.all()
+        if (action == VIEW and scope.reads_all) or (action == CHANGE and scope.writes_all):
+            if scope.everywhere:
+                return self.all()
+            return self.filter(within_jurisdiction(model, scope, action))
         q = rule(scope, action) if rule else None
         if q is None:
             return self.none()
         return self.filter(q)
+
+
+def within_jurisdiction(model: Any, scope: Scope, action: str) -> Q:
+    """What a bounded global role reaches: the model's ``jurisdiction_q`` (rows of its regions; none
+    when the model states no rule — default deny), or whatever the user's organisation roles grant."""
+    rule = getattr(model, "jurisdiction_q", None)
+    q = rule(scope.jurisdictions or frozenset(), action) if rule else None
+    own_rule = getattr(model, "scope_q", None)
+    narrower = scope.without_global_roles()
+    own = own_rule(narrower, action) if own_rule and narrower.roles else None
+    if q is None and own is None:
+        return nothing()
+    if q is None or own is None:
+        return q if q is not None else cast(Q, own)
+    return q | own
+
+
+def write_jurisdictions(user: Any) -> frozenset[str] | None:
+    """The region codes a bounded global writer must keep the rows it writes within; None when
+    nothing bounds the user's writes (an unbounded bureau, or only organisation roles)."""
+    scope = get_scope(user)
+    return scope.jurisdictions if scope.writes_all and not scope.everywhere else None
+
+
+def code_within(code: str | None, codes: Iterable[str]) -> bool:
+    """Does region code ``code`` lie within one of ``codes`` (4205 lies within 42)?"""
+    return bool(code) and any(str(code).startswith(c) for c in codes)
+
+
+def jurisdiction_message(codes: frozenset[str]) -> str:
+    """"Outside your jurisdiction", naming it (the form's and the importer's message)."""
+    from django.utils.translation import gettext as _
+
+    from chanjiao.core.rules import region_names
+
+    names = region_names(codes)
+    return _("请填写您管辖范围（%(names)s）内的地区。") % {"names": "、".join(names.get(c) or c for c in sorted(codes))}
+
+
+def region_q(code_path: str, codes: Iterable[str], *, covering: bool = False) -> Q:
+    """Rows whose region code (at ``code_path``, e.g. ``"school__region__code"``) lies within one of
+    ``codes`` — region codes nest: city 4205 lies in province 42 — and, with ``covering``, also rows of
+    the regions that contain them (a county bureau reads its city's group, which governs it)."""
+    q = nothing()
+    for code in codes:
+        q |= Q(**{f"{code_path}__startswith": code})
+        if covering:
+            q |= Q(**{f"{code_path}__in": [code[:n] for n in (2, 4) if len(code) > n]})
+    return q
 
 
 class ScopedManager(models.Manager.from_queryset(ScopedQuerySet)):  # type: ignore[misc]

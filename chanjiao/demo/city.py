@@ -25,7 +25,7 @@ from stdnum.cn import uscc
 from chanjiao.accounts.models import Membership, User
 from chanjiao.catalog.models import Industry, Major, Region
 from chanjiao.core import audit
-from chanjiao.core.roles import Role
+from chanjiao.core.roles import GLOBAL_READERS, Role
 from chanjiao.core.text import pinyin_initials
 from chanjiao.demo.plan import (
     BUREAU,
@@ -181,7 +181,7 @@ class City:
         self.vgroup, created = VocationalGroup.objects.get_or_create(
             name="宜昌示范职业教育集团",
             defaults={"short_name": "示范职教集团", "founded": TERM_1[0], "approved_by": "宜昌市人民政府",
-                      "secretariat": self.bureau, "lead_school": self.higher[0],
+                      "secretariat": self.bureau, "lead_school": self.higher[0], "region": self.region(CITY_CODE),
                       "description": "依托宜昌示范职业技术学院，联合全市中高职院校、行业主管部门和行业企业组建"
                                      "（演示数据）。"})
         self.summary.add("职教集团", int(created))
@@ -374,7 +374,13 @@ class City:
                 user.set_password(DEMO_PASSWORD)
                 user.save()
                 self.summary.add("用户", 1)
-            _m, created = Membership.objects.get_or_create(user=user, role=role, organisation=org)
+            # The bureau-level roles reach the demo city (issue #8 point 0: a province holds many).
+            where = self.region(CITY_CODE) if role in GLOBAL_READERS else None
+            membership, created = Membership.objects.get_or_create(user=user, role=role, organisation=org,
+                                                                   defaults={"jurisdiction": where})
+            if membership.jurisdiction_id != (where.pk if where else None):
+                membership.jurisdiction = where
+                membership.save()
             self.summary.add("角色授权", int(created))
             self.summary.accounts.append((username, str(Role(role).label), str(org or "—"), DEMO_PASSWORD))
 

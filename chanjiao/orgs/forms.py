@@ -74,7 +74,8 @@ class TeacherForm(ScopedModelForm):
 class VocationalGroupForm(ScopedModelForm):
     class Meta:
         model = VocationalGroup
-        fields = ["name", "short_name", "founded", "approved_by", "secretariat", "lead_school", "description"]
+        fields = ["name", "short_name", "region", "founded", "approved_by", "secretariat", "lead_school",
+                  "description"]
 
 
 class BoardTermForm(ScopedModelForm):

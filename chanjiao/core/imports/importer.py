@@ -51,7 +51,7 @@ from chanjiao.core.imports.results import ImportResult, ParsedRow, RowError
 from chanjiao.core.imports.workbooks import export_bytes, template_bytes
 from chanjiao.core.imports.writing import lock_table, write_conflict, write_rows
 from chanjiao.core.models import owner_fields_of
-from chanjiao.core.scoping import unscoped
+from chanjiao.core.scoping import jurisdiction_message, region_q, unscoped, write_jurisdictions
 from chanjiao.core.types import User
 
 # Names other modules import from here (the module was split; these keep working).
@@ -264,6 +264,7 @@ class Importer:
         seen.clear()
         self._resolve_foreign_keys(rows, fk_codes, result)
         self._match_existing(rows, key_slots, result)
+        self._require_jurisdiction(rows, result)
         self._check_rules(rows, result)
         if progress:
             progress(50)
@@ -361,16 +362,43 @@ class Importer:
             editable = found
             if column.field in self.owner_fields:
                 editable = lookup(self.owner_targets(column), column.fk, codes, "pk")
+            outside = self._outside_jurisdiction(column, found)
             for row in rows:
                 code = row.values[slot]
                 if code is None or code == "":
                     continue
                 pk = editable.get(code)
-                if pk is None:
+                if pk is not None and pk in outside:
+                    self._error(result, row.number, column, code, jurisdiction_message(self._jurisdictions))
+                elif pk is None:
                     reason = (refused.get(code) or (_("您无权为该单位导入数据") if code in found
                               else _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name}))
                     self._error(result, row.number, column, code, reason)
                 row.values[slot] = pk
+
+    @property
+    def _jurisdictions(self) -> frozenset[str]:
+        return write_jurisdictions(self.user) or frozenset()
+
+    def _outside_jurisdiction(self, column: Column, found: dict[str, Any]) -> set[Any]:
+        """The regions in ``found`` a bounded bureau may not file rows under (ScopedModelForm's rule)."""
+        if column.field != getattr(self.model, "jurisdiction_field", None) or write_jurisdictions(self.user) is None:
+            return set()
+        related = column.model_field.related_model
+        inside = set(related._base_manager.filter(region_q("code", self._jurisdictions), pk__in=found.values())
+                     .values_list("pk", flat=True))
+        return set(found.values()) - inside
+
+    def _require_jurisdiction(self, rows: list[ParsedRow], result: ImportResult) -> None:
+        """A bounded bureau's new rows name a region of its own (an edit keeps the row's region)."""
+        name = getattr(self.model, "jurisdiction_field", None)
+        if not name or write_jurisdictions(self.user) is None:
+            return
+        slot = next((i for i, (_, c) in enumerate(self._plan) if c.field == name), None)
+        header = next((c.header for c in self.columns if c.field == name), name)
+        for row in rows:
+            if row.pk is None and (slot is None or row.values[slot] in (None, "")):
+                self._error(result, row.number, header, "", jurisdiction_message(self._jurisdictions))
 
     def _match_existing(self, rows: list[ParsedRow], key_slots: list[int], result: ImportResult) -> None:
         """Existing rows by natural key (batched), their current values, and the uploader's scope."""

@@ -24,7 +24,7 @@ from chanjiao.core.rules.declarations import (
     jurisdiction_chain,
     rules,
 )
-from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, unscoped
+from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, region_q, unscoped
 
 
 class RuleParameter(AuditedModel):
@@ -40,6 +40,8 @@ class RuleParameter(AuditedModel):
                                    help_text=gettext_lazy("文件名称、文号或网址"))
 
     objects: ClassVar[ScopedManager] = ScopedManager()
+    # A bounded bureau sets the thresholds of its own jurisdiction (and below) only.
+    jurisdiction_field: ClassVar[str] = "jurisdiction"
 
     class Meta:
         verbose_name = gettext_lazy("规则参数")
@@ -58,6 +60,13 @@ class RuleParameter(AuditedModel):
         if action != CHANGE and scope.business_user:
             return Q()
         return None
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        # Reads: the thresholds that apply here — national, the province's, the city's — and those
+        # set below it. Writes: its own jurisdiction's and below.
+        within = region_q("jurisdiction", codes, covering=action != CHANGE)
+        return within if action == CHANGE else within | Q(jurisdiction="")
 
     @property
     def rule(self) -> Rule | None:
@@ -143,6 +152,26 @@ class RuleViolation(AuditedModel):
     @classmethod
     def scope_q(cls, scope: Scope, action: str) -> Q | None:
         return None  # the global readers only (the rules page); written by scans, never by a form
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        """A bounded bureau reads the violations of the objects it reaches (one subquery per model
+        a rule is declared on); scans write them, nobody edits them."""
+        q = Q(pk__in=[])
+        if action == CHANGE:
+            return q
+        from django.apps import apps
+
+        for model in {m for rule in rules.values() for m in rule.models()}:
+            located = getattr(model, "jurisdiction_q", None)
+            if located is None:
+                continue
+            # Violations name the object's own (proxy) type: an enterprise's, not an organisation's.
+            types = [ContentType.objects.get_for_model(m, for_concrete_model=False)
+                     for m in apps.get_models() if issubclass(m, model)]
+            objects = model._base_manager.filter(located(codes, action))
+            q |= Q(content_type__in=types, object_id__in=objects.values("pk"))
+        return q
 
 
 def violations_of(obj: models.Model) -> QuerySet[Any]:

@@ -4,7 +4,7 @@ their 产学合作委员会 — public within the group, edited by the global wr
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,19 +13,29 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
-from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet, get_scope, nothing
+from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet, get_scope, nothing, region_q
 from chanjiao.orgs.models.organisations import Organisation, OrgKind, School
 from chanjiao.orgs.models.people import Contact
 
 
 class GroupPublicMixin:
-    """Group structure is public within the group: every business user reads it; global writers edit."""
+    """Group structure is public within the group: every business user reads it; global writers edit.
+
+    A group belongs to the jurisdiction that runs it (``VocationalGroup.region``): a bounded bureau
+    edits the structures of its own region and reads those of the regions that contain it too (a
+    county bureau reads its city's group)."""
+
+    group_region_path: ClassVar[str] = "group__region__code"
 
     @classmethod
     def scope_q(cls, scope: Scope, action: str) -> Q | None:
         if action != CHANGE and scope.business_user:
             return Q()
         return None
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q(cls.group_region_path, codes, covering=action != CHANGE)
 
 
 class VocationalGroup(GroupPublicMixin, AuditedModel):
@@ -40,6 +50,13 @@ class VocationalGroup(GroupPublicMixin, AuditedModel):
     lead_school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True,
                                     related_name="leads_groups", verbose_name=_("牵头院校"))
     description = models.TextField(_("简介"), blank=True)
+    # Issue #8 point 0: the jurisdiction that runs the group (usually a city): its bureau edits it.
+    region = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="+", verbose_name=_("所属辖区"), limit_choices_to={"level__lte": 3},
+                               help_text=_("举办该集团的省、市或区县"))
+
+    group_region_path = "region__code"
+    jurisdiction_field: ClassVar[str] = "region"
 
     class Meta:
         verbose_name = _("职教集团")
@@ -103,6 +120,8 @@ class BoardSeat(GroupPublicMixin, AuditedModel):
                                 verbose_name=_("联系人"))
     person_name = models.CharField(_("姓名"), max_length=60, blank=True)
     person_title = models.CharField(_("职务（本单位）"), max_length=60, blank=True)
+
+    group_region_path = "term__group__region__code"
 
     class Meta:
         verbose_name = _("理事会席位")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
 from chanjiao.core.rules import enforce
-from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, get_scope
+from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, get_scope, region_q
 from chanjiao.orgs.models.group import Committee
 from chanjiao.orgs.models.organisations import Organisation, School
 from chanjiao.orgs.models.people import SchoolOwnedMixin
@@ -76,6 +76,11 @@ class CommitteeMembership(EndOnlyMixin, AuditedModel):
         if action != CHANGE:
             return Q() if scope.business_user else None
         return Committee.led_by_q(scope, prefix="committee__") if scope.has(Role.COMMITTEE_LEADER) else None
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        # Like the committee's own rule (GroupPublicMixin): the region of the group that runs it.
+        return region_q("committee__group__region__code", codes, covering=action != CHANGE)
 
     @classmethod
     def can_create(cls, scope: Scope) -> bool:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
 from chanjiao.core.rules import blocking_reasons, enforce
-from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet
+from chanjiao.core.scoping import CHANGE, Scope, ScopedManager, ScopedQuerySet, nothing, region_q
 from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
 from chanjiao.orgs.validators import validate_school_code, validate_uscc
 
@@ -68,6 +68,12 @@ class IntegrationStatus(models.TextChoices):
     REMOVED = "removed", _("已移出")
 
 
+def is_county(code: str) -> bool:
+    """A county-level jurisdiction under a city. The counties "directly under the province" (the
+    statistics code's xx90 group: 仙桃, 潜江, 天门, 神农架) are run like cities and count as one."""
+    return len(code) >= 6 and code[2:4] != "90"
+
+
 class Organisation(AuditedModel):
     """A school, enterprise, department, association or institute — one row per real body."""
 
@@ -105,6 +111,8 @@ class Organisation(AuditedModel):
     is_industry_authority = models.BooleanField(_("行业主管部门"), default=False)
 
     kind_value: ClassVar[str | None] = None
+    # The field that places the row in a jurisdiction: a bounded bureau must keep it within its own.
+    jurisdiction_field: ClassVar[str] = "region"
     # A school admin edits their school but never deletes it; only the bureau/secretariat may.
     owner_may_delete = False
 
@@ -127,6 +135,26 @@ class Organisation(AuditedModel):
             return Q() if scope.business_user else None
         own = scope.orgs(Role.SCHOOL_ADMIN, Role.ENTERPRISE_CONTACT, Role.INDUSTRY_AUTHORITY)
         return Q(pk__in=own) if own else None
+
+    @classmethod
+    def own_jurisdiction_q(cls, codes: frozenset[str]) -> Q:
+        """The organisations a bureau of ``codes`` answers for: those registered in its province or
+        city; a county bureau (区县教育局) answers for its county's schools."""
+        q = nothing()
+        for code in codes:
+            here = region_q("region__code", [code])
+            q |= here & Q(kind=OrgKind.SCHOOL) if is_county(code) else here
+        return q
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        # Writes: its own organisations only. Reads: also those cooperating with them, wherever they
+        # are registered (an enterprise of another city on one of its schools' committees).
+        if action == CHANGE:
+            return cls.own_jurisdiction_q(codes)
+        from chanjiao.orgs.cooperation import cooperating_q
+
+        return cls.own_jurisdiction_q(codes) | cooperating_q(codes)
 
     def normalise(self) -> None:
         """Codes are stored upper-case without blanks; an empty code is NULL so UNIQUE allows many."""

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
 from chanjiao.core.rules import enforce
-from chanjiao.core.scoping import CHANGE, Scope, nothing
+from chanjiao.core.scoping import CHANGE, Scope, nothing, region_q
 from chanjiao.orgs.models.organisations import Organisation, School
 from chanjiao.orgs.validators import validate_phone
 
@@ -65,6 +65,12 @@ class Contact(AuditedModel):
         return q
 
     @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        # The people of the organisations the bureau reaches (reads) or answers for (writes).
+        organisations = Organisation._base_manager.filter(Organisation.jurisdiction_q(codes, action))
+        return Q(organisation_id__in=organisations.values("pk"))
+
+    @classmethod
     def can_create(cls, scope: Scope) -> bool:
         return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN, Role.ENTERPRISE_CONTACT,
                                                    Role.INDUSTRY_AUTHORITY))
@@ -90,6 +96,11 @@ class SchoolOwnedMixin:
     def scope_q(cls, scope: Scope, action: str) -> Q | None:
         own = scope.orgs(Role.SCHOOL_ADMIN)
         return Q(**{f"{cls.school_path}__in": own}) if own else None
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        # A school's records belong to the school's region, for reads and writes alike.
+        return region_q(cls.school_path.removesuffix("_id") + "__region__code", codes)
 
     @classmethod
     def can_create(cls, scope: Scope) -> bool:
