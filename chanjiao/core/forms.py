@@ -126,6 +126,7 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
         if self.jurisdictions is None or field is None:
             return
         field.required = True
+        field.error_messages["required"] = jurisdiction_message(self.jurisdictions)
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
             field.queryset = queryset.filter(region_q("code", self.jurisdictions))

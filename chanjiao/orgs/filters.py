@@ -47,6 +47,16 @@ def _region(model: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(queryset=_used_by(model, "region"), label=_("所在区县"))
 
 
+def _city(model: Any) -> django_filters.ModelChoiceFilter:
+    """所在市（州）: the city of the row's county — the province's roll-up by city drills down to it."""
+
+    def queryset(request: Any) -> QuerySet:
+        used = model.objects.filter(region__parent__isnull=False).values("region__parent")
+        return Region.objects.filter(pk__in=used).order_by("code")
+
+    return django_filters.ModelChoiceFilter(field_name="region__parent", queryset=queryset, label=_("所在市（州）"))
+
+
 def _industry(model: Any) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(queryset=_used_by(model, "industry"), label=_("所属行业"))
 
@@ -93,8 +103,9 @@ class OwnRowsFilterSet(SearchFilterSet):
 class SchoolFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "school_code")
     region = _region(School)
+    city = _city(School)
     # Breakdowns for core/figures.py: dimension name → the filter that selects one value.
-    dimensions = {"county": "region", "school_level": "school_level"}
+    dimensions = {"county": "region", "city": "city", "school_level": "school_level"}
 
     class Meta:
         model = School
@@ -104,12 +115,13 @@ class SchoolFilterSet(SearchFilterSet):
 class EnterpriseFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name", "uscc")
     region = _region(Enterprise)
+    city = _city(Enterprise)
     industry = _industry(Enterprise)
     industry_section = django_filters.ChoiceFilter(field_name="industry__section", choices=_industry_sections,
                                                    label=_("行业门类"))
     established_after, established_before = date_range(Enterprise, "established")
     headcount_date_after, headcount_date_before = date_range(Enterprise, "headcount_date")
-    dimensions = {"county": "region", "industry_section": "industry_section"}
+    dimensions = {"county": "region", "city": "city", "industry_section": "industry_section"}
 
     class Meta:
         model = Enterprise

@@ -19,8 +19,9 @@ from chanjiao.orgs.models import OrgKind
 
 # One tile per kind of organisation; the school and enterprise tiles are broken down by the charts.
 ORGANISATIONS = declare(
-    Figure("schools", OrgKind.SCHOOL.label, ui=orgs_ui.schools, dims=("school_level", "county")),
-    Figure("enterprises", OrgKind.ENTERPRISE.label, ui=orgs_ui.enterprises, dims=("industry_section", "county")),
+    Figure("schools", OrgKind.SCHOOL.label, ui=orgs_ui.schools, dims=("school_level", "county", "city")),
+    Figure("enterprises", OrgKind.ENTERPRISE.label, ui=orgs_ui.enterprises,
+           dims=("industry_section", "county", "city")),
     Figure("departments", OrgKind.DEPARTMENT.label, ui=orgs_ui.departments),
     Figure("associations", OrgKind.ASSOCIATION.label, ui=orgs_ui.associations),
     Figure("institutes", OrgKind.INSTITUTE.label, ui=orgs_ui.institutes),
@@ -71,8 +72,36 @@ def dashboard_for(user: Any) -> dict[str, Any]:
         charts = [c for c in (_chart(by_section, _("企业行业分布（国民经济行业门类）"), "bar"),
                               _chart(by_level, _("学校办学层次"), "pie")) if c["values"]]
     figures = own_figures(user, own) if own else []
-    return {"tiles": tiles, "own_organisations": own, "charts": charts,
+    return {"tiles": tiles, "own_organisations": own, "charts": charts, "rollup": city_rollup(user),
             "figures": figures, "roles": sorted(scope.roles), "admin_duties": admin_duties(scope)}
+
+
+# The roll-up by city (issue #8 point 0): schools and enterprises per 市（州）, each cell a drill-down.
+ROLLUP = (SCHOOLS, ENTERPRISES)
+
+
+def reaches_several_cities(user: Any) -> bool:
+    """A province's bureau (or an unbounded one) reads many cities: its dashboard rolls up by city."""
+    scope = get_scope(user)
+    return scope.reads_all and (scope.everywhere or any(len(code) == 2 for code in scope.jurisdictions or ()))
+
+
+def city_rollup(user: Any) -> dict[str, Any] | None:
+    """Per city: the count of each ROLLUP figure and its drill URL, biggest city first; one grouped
+    query per figure. None for a user who reads one city only."""
+    if not reaches_several_cities(user):
+        return None
+    counted = {f.key: evaluate([f], {}, user, by="city")[f.key] for f in ROLLUP}
+    cities: dict[Any, dict[str, Any]] = {}
+    for figure in ROLLUP:
+        for group in counted[figure.key].groups:
+            row = cities.setdefault(group.key, {"label": group.label, "cells": {}})
+            row["cells"][figure.key] = {"value": group.value, "url": group.drill_url}
+    rows = [{"label": row["label"], "cells": [row["cells"].get(f.key, {"value": 0, "url": None}) for f in ROLLUP]}
+            for row in cities.values()]
+    rows.sort(key=lambda r: (-sum(c["value"] for c in r["cells"]), r["label"]))
+    return {"columns": [str(f.label) for f in ROLLUP], "rows": rows,
+            "totals": [_item(counted[f.key]) for f in ROLLUP]}
 
 
 def own_figures(user: Any, own: list[dict[str, Any]]) -> list[dict[str, Any]]:
