@@ -1,0 +1,263 @@
+"""Issue #8 point 0, "Done when": a city bureau user sees no row of another city on any page, export or
+API answer; a province user sees all — over the province dataset's own roles.
+
+The generator (benchmarks/generate.py) writes Hubei at a small scale into a scratch database; each
+test points Django's connection at it and signs in as one generated bureau-level user (each city's
+bureau, the county bureaus, a secretariat and a leader, the province). For every business list the
+rows the user gets — the API's every page, the list page's total and rows, the export — are compared
+with the rows an independent statement of the rule in hand-written SQL (``ORACLE`` below) says that
+user reaches: a row belongs to its region (a school's people and committees to the school's, a
+group's structure to the group's), an organisation also to the jurisdictions it cooperates with.
+PostgreSQL only (the generator loads through COPY).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from tests.harness.helpers import xlsx_rows
+
+SCALE = 0.02
+SEED = 5
+
+pytestmark = [
+    pytest.mark.skipif(settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+                       reason="the generator writes through PostgreSQL COPY; SQLite has no COPY"),
+    # Autocommit, flushed afterwards: the test's requests run against the scratch database.
+    pytest.mark.django_db(transaction=True),
+]
+
+# --- the rule, restated in SQL -----------------------------------------------------------------------
+# %(codes)s: the user's jurisdiction codes (text[]). WITHIN(x): region code x lies in one of them;
+# COVERING(x): ... or is a region containing one of them (a county reads its city's group).
+WITHIN = "EXISTS (SELECT 1 FROM unnest(%(codes)s::text[]) j(c) WHERE {x} LIKE j.c || '%%')"
+COVERING = ("(" + WITHIN + " OR EXISTS (SELECT 1 FROM unnest(%(codes)s::text[]) j(c) "
+            "WHERE length(j.c) > length({x}) AND j.c LIKE {x} || '%%'))")
+# The organisations a jurisdiction answers for: its region's, only schools for a county under a city.
+OWN_ORGS = """SELECT o.id FROM orgs_organisation o JOIN catalog_region r ON r.id = o.region_id
+    WHERE EXISTS (SELECT 1 FROM unnest(%(codes)s::text[]) j(c) WHERE r.code LIKE j.c || '%%'
+                  AND (o.kind = 'school' OR length(j.c) < 6 OR substr(j.c, 3, 2) = '90'))"""
+GROUPS = "SELECT g.id FROM orgs_vocationalgroup g JOIN catalog_region r ON r.id = g.region_id WHERE "
+COOPERATING = f"""
+    SELECT m.organisation_id FROM orgs_guidancemember m JOIN orgs_guidancecommittee gc ON gc.id = m.committee_id
+      JOIN orgs_organisation s ON s.id = gc.school_id JOIN catalog_region r ON r.id = s.region_id
+      WHERE {WITHIN.format(x="r.code")}
+    UNION SELECT m.organisation_id FROM orgs_committeemembership m JOIN orgs_committee c ON c.id = m.committee_id
+      WHERE c.group_id IN ({GROUPS}{WITHIN.format(x="r.code")})
+    UNION SELECT unnest(ARRAY[c.director_id, c.vice_director_id, c.secretary_id]) FROM orgs_committee c
+      WHERE c.group_id IN ({GROUPS}{WITHIN.format(x="r.code")})
+    UNION SELECT s.organisation_id FROM orgs_boardseat s JOIN orgs_boardterm t ON t.id = s.term_id
+      WHERE t.group_id IN ({GROUPS}{WITHIN.format(x="r.code")})
+    UNION SELECT unnest(ARRAY[g.secretariat_id, g.lead_school_id]) FROM orgs_vocationalgroup g
+      JOIN catalog_region r ON r.id = g.region_id WHERE {WITHIN.format(x="r.code")}"""
+VISIBLE_ORGS = f"({OWN_ORGS}) UNION ({COOPERATING})"
+READ_GROUPS = GROUPS + COVERING.format(x="r.code")
+
+
+def _kind(kind: str) -> str:
+    return f"SELECT id FROM orgs_organisation WHERE kind = '{kind}' AND id IN ({VISIBLE_ORGS})"
+
+
+SCHOOL_IN = ("SELECT s.id FROM orgs_organisation s JOIN catalog_region r ON r.id = s.region_id WHERE "
+             + WITHIN.format(x="r.code"))
+ORACLE: dict[str, str] = {
+    "school": _kind("school"), "enterprise": _kind("enterprise"), "department": _kind("department"),
+    "association": _kind("association"), "institute": _kind("institute"),
+    "contact": f"SELECT id FROM orgs_contact WHERE organisation_id IN ({VISIBLE_ORGS})",
+    "teacher": f"SELECT id FROM orgs_teacher WHERE school_id IN ({SCHOOL_IN})",
+    "guidancecommittee": f"SELECT id FROM orgs_guidancecommittee WHERE school_id IN ({SCHOOL_IN})",
+    "guidancemember": f"""SELECT m.id FROM orgs_guidancemember m JOIN orgs_guidancecommittee gc
+                          ON gc.id = m.committee_id WHERE gc.school_id IN ({SCHOOL_IN})""",
+    "vocationalgroup": READ_GROUPS,
+    "boardterm": f"SELECT id FROM orgs_boardterm WHERE group_id IN ({READ_GROUPS})",
+    "boardseat": f"""SELECT s.id FROM orgs_boardseat s JOIN orgs_boardterm t ON t.id = s.term_id
+                     WHERE t.group_id IN ({READ_GROUPS})""",
+    "pillarindustry": f"SELECT id FROM orgs_pillarindustry WHERE group_id IN ({READ_GROUPS})",
+    "committee": f"SELECT id FROM orgs_committee WHERE group_id IN ({READ_GROUPS})",
+    "committeemembership": f"""SELECT m.id FROM orgs_committeemembership m JOIN orgs_committee c
+                               ON c.id = m.committee_id WHERE c.group_id IN ({READ_GROUPS})""",
+    "ruleparameter": "SELECT id FROM core_ruleparameter WHERE jurisdiction = '' OR "
+                     + COVERING.format(x="jurisdiction"),
+    "ruleviolation": "SELECT id FROM core_ruleviolation WHERE false",  # the generator writes none
+}
+API = {"school": "schools", "enterprise": "enterprises", "department": "departments",
+       "association": "associations", "institute": "institutes", "contact": "contacts", "teacher": "teachers",
+       "vocationalgroup": "groups", "boardterm": "board-terms", "boardseat": "board-seats",
+       "pillarindustry": "pillar-industries", "committee": "committees",
+       "committeemembership": "committee-memberships", "guidancecommittee": "guidance-committees",
+       "guidancemember": "guidance-members"}
+
+
+def business_uis() -> list[Any]:
+    from tests.populated import registered_uis
+
+    return [ui for ui in registered_uis()
+            if not getattr(ui.model, "public_read", False) and not getattr(ui.model, "administrative", False)]
+
+
+# --- the scratch province ------------------------------------------------------------------------------
+def _scratch_url() -> str:
+    name = settings.DATABASES["default"]["NAME"]
+    name = name if name.startswith("test_") else f"test_{name}"
+    return urlunsplit(urlsplit(os.environ["DATABASE_URL"])._replace(path=f"/{name}_jur"))
+
+
+@pytest.fixture(scope="module")
+def province() -> Iterator[str]:
+    from benchmarks.generate import drop_database, generate
+
+    url = _scratch_url()
+    try:
+        generate(url, SCALE, SEED, quiet=True)
+        yield url
+    finally:
+        drop_database(url, template=True)
+
+
+def _sql(url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+@contextmanager
+def serving(url: str) -> Iterator[None]:
+    """Django's default connection on the scratch database for the duration (caches of ids cleared)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+
+    connection = connections["default"]
+    original = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
+    ContentType.objects.clear_cache()
+    try:
+        yield
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = original
+        ContentType.objects.clear_cache()
+
+
+def _jurisdiction(url: str, username: str) -> list[str]:
+    rows = _sql(url, """SELECT DISTINCT r.code FROM accounts_membership m JOIN accounts_user u ON u.id = m.user_id
+                        JOIN catalog_region r ON r.id = m.jurisdiction_id WHERE u.username = %s""", [username])
+    return [code for (code,) in rows]
+
+
+def _api_ids(client: Client, name: str) -> list[int]:
+    ids: list[int] = []
+    page = 1
+    while True:
+        response = client.get(f"/api/orgs/{name}/", {"page_size": "200", "page": str(page)})
+        assert response.status_code == 200, (name, response.content[:300])
+        body = response.json()
+        ids += [row["id"] for row in body["results"]]
+        if len(ids) >= body["count"] or not body["results"]:
+            return ids
+        page += 1
+
+
+def _check_role(url: str, username: str, *, export: bool) -> dict[str, int]:
+    """Every business list of ``username`` equals the oracle's rows; returns the counts seen."""
+    from chanjiao.accounts.models import User
+
+    codes = _jurisdiction(url, username)
+    assert codes, f"{username} has no jurisdiction in the generated data"
+    seen: dict[str, int] = {}
+    with serving(url):
+        client = Client()
+        client.force_login(User.objects.get(username=username))
+        for ui in business_uis():
+            expected = {pk for (pk,) in _sql(url, ORACLE[ui.name], {"codes": codes})}
+            if ui.name in API:
+                got = _api_ids(client, API[ui.name])
+                assert len(got) == len(set(got)), f"{username} {ui.name}: a row twice in the API"
+                beyond, missing = sorted(set(got) - expected)[:5], sorted(expected - set(got))[:5]
+                assert set(got) == expected, f"{username} {ui.name}: API rows beyond {beyond}, missing {missing}"
+            response = client.get(reverse(ui.url_name("list")), {"per_page": "100"})
+            assert response.status_code == 200
+            table = response.context["table"]
+            assert table.paginator.count == len(expected), (username, ui.name)
+            assert {row.record.pk for row in table.paginated_rows} <= expected, (username, ui.name)
+            if export and expected:
+                response = client.get(reverse(ui.url_name("list")), {"export": "xlsx"})
+                assert response.status_code == 200
+                body = b"".join(response.streaming_content) if response.streaming else response.content
+                assert len(xlsx_rows(body)) - 1 == len(expected), (username, ui.name, "export")
+            seen[ui.name] = len(expected)
+    return seen
+
+
+# --- the tests -----------------------------------------------------------------------------------------
+def test_every_business_list_has_its_statement_in_sql() -> None:
+    # A new model's list must state here who reaches its rows, or this harness would skip it.
+    assert {ui.name for ui in business_uis()} == set(ORACLE)
+
+
+def test_each_city_bureau_sees_exactly_its_city(province: str) -> None:
+    cities = [name for (name,) in _sql(province, "SELECT username FROM accounts_user WHERE username ~ "
+                                                 "'^bureau_42[0-9]{2}$' OR username ~ '^bureau_4290[0-9]{2}$' "
+                                                 "ORDER BY username")]
+    assert len(cities) == 17  # Hubei's 13 cities and 4 county-level units under the province
+    every_school = _sql(province, "SELECT count(*) FROM orgs_organisation WHERE kind = 'school'")[0][0]
+    own_schools = 0
+    for username in cities:
+        seen = _check_role(province, username, export=username == cities[0])
+        own = _sql(province, "SELECT count(*) FROM orgs_organisation o JOIN catalog_region r ON r.id = o.region_id "
+                             "WHERE o.kind = 'school' AND r.code LIKE %s || '%%'",
+                   [_jurisdiction(province, username)[0]])[0][0]
+        # Its own schools, and beyond them only the schools that cooperate with its structures (the
+        # oracle's equality above says which); a city without schools of its own borrows committee officers.
+        assert seen["school"] >= own
+        own_schools += own
+    assert own_schools == every_school  # the cities partition the province's schools
+
+
+def test_county_bureaus_see_their_schools_and_partners(province: str) -> None:
+    counties = [name for (name,) in _sql(province, "SELECT username FROM accounts_user WHERE username ~ "
+                                                   "'^bureau_42[0-9]{4}$' AND username !~ '^bureau_4290' "
+                                                   "ORDER BY username")]
+    assert len(counties) == 13
+    for username in counties[:4]:
+        seen = _check_role(province, username, export=False)
+        code = _jurisdiction(province, username)[0]
+        # A county bureau answers for schools only: every enterprise it reads cooperates with one of them.
+        partners = _sql(province, f"SELECT count(DISTINCT organisation_id) FROM ({COOPERATING}) x(organisation_id) "
+                                  "JOIN orgs_organisation o ON o.id = x.organisation_id WHERE o.kind = 'enterprise'",
+                        {"codes": [code]})
+        assert seen["enterprise"] == partners[0][0]
+
+
+def test_secretariat_and_leader_of_a_city_are_bounded_too(province: str) -> None:
+    for username in ("secretariat_4205", "leader_4205"):
+        _check_role(province, username, export=False)
+
+
+def test_the_province_sees_everything_with_a_roll_up_by_city(province: str) -> None:
+    from chanjiao.accounts.models import User
+
+    seen = _check_role(province, "bureau_42", export=False)
+    totals = dict(_sql(province, "SELECT kind, count(*) FROM orgs_organisation GROUP BY kind"))
+    assert seen["enterprise"] == totals["enterprise"] and seen["school"] == totals["school"]
+    by_city = dict(_sql(province, """SELECT p.name, count(*) FROM orgs_organisation o
+                                     JOIN catalog_region r ON r.id = o.region_id
+                                     JOIN catalog_region p ON p.id = r.parent_id
+                                     WHERE o.kind = 'enterprise' GROUP BY p.name"""))
+    with serving(province):
+        client = Client()
+        client.force_login(User.objects.get(username="bureau_42"))
+        rollup = client.get(reverse("reports:dashboard")).context["dashboard"]["rollup"]
+    rows = {re.sub(r"^\d+ ", "", row["label"]): row["cells"][1]["value"] for row in rollup["rows"]}
+    assert rows == by_city
