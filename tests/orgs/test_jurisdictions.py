@@ -321,3 +321,15 @@ def test_other_roles_are_not_bounded_by_a_jurisdiction(place: Place) -> None:
     assert Teacher.objects.editable_by(user).get() == place.teacher_yc
     assert not Contact.objects.editable_by(user).exists()
     assert VocationalGroup.objects.visible_to(user).count() == 2
+
+
+def test_every_business_model_states_where_it_belongs() -> None:
+    # Without ``jurisdiction_q`` a bounded bureau reaches none of a model's rows (default deny): a new
+    # model must say how its rows are placed, or the city bureaus lose it without a test noticing.
+    from django.apps import apps
+
+    missing = [m._meta.label for m in apps.get_models()
+               if m._meta.app_config.name.startswith("chanjiao.")
+               and hasattr(m, "scope_q") and not getattr(m, "administrative", False)
+               and not getattr(m, "public_read", False) and not hasattr(m, "jurisdiction_q")]
+    assert missing == []
