@@ -115,7 +115,8 @@ def _group(world: World) -> Any:
     if not hasattr(world, "group"):
         world.group = VocationalGroup.objects.create(
             name="甲市职业教育集团", short_name="甲职教", founded=dt.date(2013, 6, 28), approved_by="甲市人民政府",
-            secretariat=world.department_b, lead_school=world.school_a, description="全市职业教育集团")
+            secretariat=world.department_b, lead_school=world.school_a, description="全市职业教育集团",
+            region=world.region)
     return world.group
 
 
@@ -166,8 +167,9 @@ def _user(world: World) -> Any:
 
 
 def _membership(world: World) -> Any:
-    return Membership.objects.create(user=_user(world), role=Role.SCHOOL_ADMIN, organisation=world.school_a,
-                                     active=True)
+    # A bureau grant: the one kind with every field of the form (its organisation, its jurisdiction).
+    return Membership.objects.create(user=_user(world), role=Role.BUREAU_ADMIN, organisation=world.department,
+                                     jurisdiction=world.region, active=True)
 
 
 def _rule_parameter(world: World) -> Any:

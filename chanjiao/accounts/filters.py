@@ -27,16 +27,26 @@ class MembershipFilterSet(SearchFilterSet):
     # in the city would be useless. By name, like the grant form's choices (organisation_choices).
     organisation = django_filters.ModelChoiceFilter(queryset=lambda request: _granted_organisations(request.user),
                                                     label=_("所属单位"))
+    # The regions the grants name (a public catalog; not all ~3,000 of them).
+    jurisdiction = django_filters.ModelChoiceFilter(queryset=lambda request: _granted_regions(request.user),
+                                                    label=_("管辖范围"))
     unscoped_choices = {"organisation": "the names of the organisations the reader's visible grants name"}
 
     class Meta:
         model = Membership
-        fields = ["user", "role", "organisation", "active"]
+        fields = ["user", "role", "organisation", "jurisdiction", "active"]
 
 
 def _granted_organisations(user: Any) -> QuerySet:
     granted = Membership.objects.visible_to(user).filter(organisation__isnull=False).values("organisation_id")
     return Membership.organisation_choices(user).filter(pk__in=granted).order_by("name")
+
+
+def _granted_regions(user: Any) -> QuerySet:
+    from chanjiao.catalog.models import Region
+
+    granted = Membership.objects.visible_to(user).filter(jurisdiction__isnull=False).values("jurisdiction_id")
+    return Region.objects.filter(pk__in=granted).order_by("code")
 
 
 class ApiTokenFilterSet(django_filters.FilterSet):

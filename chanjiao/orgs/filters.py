@@ -177,10 +177,11 @@ class TeacherFilterSet(OwnRowsFilterSet):
 
 class VocationalGroupFilterSet(SearchFilterSet):
     search_fields = ("name", "short_name")
+    region = django_filters.ModelChoiceFilter(queryset=_used_by(VocationalGroup, "region"), label=_("所属辖区"))
 
     class Meta:
         model = VocationalGroup
-        fields: list[str] = []
+        fields = ["region"]
 
 
 class BoardTermFilterSet(SearchFilterSet):

@@ -187,3 +187,20 @@ def test_too_few_enterprises_are_refused_and_the_minimum_builds(small_catalog):
     assert not Organisation.objects.exists()
     call_command("demo", "--enterprises", str(MIN_ENTERPRISES), stdout=io.StringIO())
     assert Organisation.objects.filter(kind=OrgKind.ENTERPRISE).count() == MIN_ENTERPRISES
+
+
+def test_the_demo_bureau_is_bounded_to_the_city_and_reaches_all_of_it(industry_catalog):
+    """Issue #8 point 0: the demo's bureau-level accounts hold 宜昌 as their jurisdiction, and every demo
+    row lies within it (a row left without a region would vanish from the bureau's pages)."""
+    from chanjiao.core.scoping import get_scope
+
+    call_command("demo", "--enterprises", "44", stdout=io.StringIO())
+    for username in ("demo_bureau", "demo_secretariat", "demo_leader"):
+        user = User.objects.get(username=username)
+        assert get_scope(user).jurisdictions == frozenset({"4205"}), username
+        for model in (Organisation, VocationalGroup, Committee, CommitteeMembership, Contact, Teacher,
+                      GuidanceCommittee, GuidanceMember, BoardSeat):
+            assert model._default_manager.visible_to(user).count() == model._base_manager.count(), (username, model)
+    bureau = User.objects.get(username="demo_bureau")
+    assert Organisation.objects.editable_by(bureau).count() == Organisation._base_manager.count()
+    assert VocationalGroup.objects.get().region.code == "4205"

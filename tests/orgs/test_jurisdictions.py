@@ -333,3 +333,8 @@ def test_every_business_model_states_where_it_belongs() -> None:
                and hasattr(m, "scope_q") and not getattr(m, "administrative", False)
                and not getattr(m, "public_read", False) and not hasattr(m, "jurisdiction_q")]
     assert missing == []
+
+
+def test_the_api_says_which_jurisdiction_a_user_holds(place: Place) -> None:
+    assert place.client("bureau_wh").get("/api/accounts/me").json()["jurisdictions"] == ["4201"]
+    assert place.client("bureau_all").get("/api/accounts/me").json()["jurisdictions"] is None
