@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 import django_tables2 as tables
+from django.utils.translation import gettext_lazy as _
 
 from chanjiao.accounts.models import ApiToken, Membership, User
+from chanjiao.core.roles import GLOBAL_READERS
 from chanjiao.core.tables import BaseTable
 
 
@@ -16,6 +20,13 @@ class UserTable(BaseTable):
 
 class MembershipTable(BaseTable):
     user = tables.Column(linkify=lambda record: record.get_absolute_url())
+    # Rendered for empty values too: a bureau-level grant without one reaches the whole platform.
+    jurisdiction = tables.Column(empty_values=())
+
+    def render_jurisdiction(self, value: Any, record: Membership) -> str:
+        if value is not None:
+            return str(value)
+        return str(_("全平台")) if record.role in GLOBAL_READERS else "—"
 
     class Meta(BaseTable.Meta):
         model = Membership

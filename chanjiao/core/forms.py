@@ -126,7 +126,9 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
         if self.jurisdictions is None or field is None:
             return
         field.required = True
-        field.error_messages["required"] = jurisdiction_message(self.jurisdictions)
+        # Blank, or a region outside (not among the choices): either way, say where it must lie.
+        field.error_messages["required"] = field.error_messages["invalid_choice"] = jurisdiction_message(
+            self.jurisdictions)
         queryset = getattr(field, "queryset", None)
         if queryset is not None:
             field.queryset = queryset.filter(region_q("code", self.jurisdictions))

@@ -338,3 +338,29 @@ def test_every_business_model_states_where_it_belongs() -> None:
 def test_the_api_says_which_jurisdiction_a_user_holds(place: Place) -> None:
     assert place.client("bureau_wh").get("/api/accounts/me").json()["jurisdictions"] == ["4201"]
     assert place.client("bureau_all").get("/api/accounts/me").json()["jurisdictions"] is None
+
+
+def test_the_grants_list_names_each_jurisdiction(place: Place) -> None:
+    admin = factories.UserFactory(username="secadmin_j")
+    Membership.objects.create(user=admin, role=Role.SECURITY_ADMIN)
+    client = Client()
+    client.force_login(admin)
+    response = client.get(reverse("accounts:membership_list"), {"per_page": "100"})
+    cells = {row.record.user.username: row.get_cell("jurisdiction") for row in response.context["table"].paginated_rows}
+    assert cells["bureau_wh"] == "4201 武汉市"
+    assert cells["bureau_all"] == "全平台"  # no jurisdiction on a bureau grant: the whole platform, said so
+    assert cells["secadmin_j"] == "—"
+
+
+def test_the_api_refuses_a_new_row_outside_the_jurisdiction(place: Place) -> None:
+    import json
+
+    client = place.client("bureau_wh")
+    body = {"name": "接口跨市有限公司", "uscc": factories.valid_uscc(8_100_021), "region": place.yiling.pk}
+    response = client.post("/api/orgs/enterprises/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert "请填写您管辖范围（武汉市）内的地区。" in json.dumps(response.json(), ensure_ascii=False)
+    assert not Enterprise.objects.filter(name="接口跨市有限公司").exists()
+    body["region"] = place.jiangan.pk
+    response = client.post("/api/orgs/enterprises/", data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 201
