@@ -38,6 +38,8 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.http import HttpRequest, HttpResponse
 
+from chanjiao.core.db_router import REPLICA
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
@@ -52,6 +54,8 @@ def transaction_aliases(method: str) -> list[str]:
     """The databases this middleware opens a request transaction on (those without ATOMIC_REQUESTS)."""
     aliases = []
     for alias in settings.DATABASES:
+        if alias == REPLICA:
+            continue  # read-only statistics (core/db_router.py): nothing to roll back, no connection to open
         conn = connections[alias]
         if conn.settings_dict.get("ATOMIC_REQUESTS"):
             continue  # Django's own per-view transaction already covers this database

@@ -35,6 +35,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chanjiao.core.db_router import reading_from_replica
 from chanjiao.core.registry import ModelUI
 from chanjiao.core.types import User
 
@@ -200,8 +201,9 @@ def evaluate(figures: Iterable[Figure], params: Mapping[str, str] | None, user: 
             raise ImproperlyConfigured(f"Figure {figure.key} has no dimension {by!r}")
         families.setdefault(id(figure.ui), []).append(figure)
     results: dict[str, FigureValue] = {}
-    for family in families.values():
-        results.update(_evaluate_family(family, common, user, by))
+    with reading_from_replica():  # the counting scans may read a replica, when one is configured (core/db_router.py)
+        for family in families.values():
+            results.update(_evaluate_family(family, common, user, by))
     return results
 
 
