@@ -129,12 +129,11 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
         # Blank, or a region outside (not among the choices): either way, say where it must lie.
         field.error_messages["required"] = field.error_messages["invalid_choice"] = jurisdiction_message(
             self.jurisdictions)
-        queryset = getattr(field, "queryset", None)
-        if queryset is not None:
-            field.queryset = queryset.filter(region_q("code", self.jurisdictions))
+        if isinstance(field, forms.ModelChoiceField) and field.queryset is not None:
+            field.queryset = field.queryset.filter(region_q("code", self.jurisdictions))
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data: dict[str, Any] = super().clean() or {}
         name = getattr(self._meta.model, "jurisdiction_field", None)
         if self.jurisdictions is not None and name in self.fields and name not in self.errors:
             value = data.get(name)

@@ -407,15 +407,15 @@ def within_jurisdiction(model: Any, scope: Scope, action: str) -> Q:
     """What a bounded global role reaches: the model's ``jurisdiction_q`` (rows of its regions; none
     when the model states no rule — default deny), or whatever the user's organisation roles grant."""
     rule = getattr(model, "jurisdiction_q", None)
-    q = rule(scope.jurisdictions or frozenset(), action) if rule else None
+    q: Q | None = rule(scope.jurisdictions or frozenset(), action) if rule else None
     own_rule = getattr(model, "scope_q", None)
     narrower = scope.without_global_roles()
-    own = own_rule(narrower, action) if own_rule and narrower.roles else None
+    own: Q | None = own_rule(narrower, action) if own_rule and narrower.roles else None
     if q is None and own is None:
         return nothing()
     if q is None or own is None:
         return q if q is not None else cast(Q, own)
-    return q | own
+    return q | own  # a bounded bureau who is also a school's admin keeps that school
 
 
 def write_jurisdictions(user: Any) -> frozenset[str] | None:
