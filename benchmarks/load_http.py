@@ -16,6 +16,12 @@ xlsx file) or a request slower than 10 s.
 Plain http on loopback: the production profile's HTTPS-only settings (SSL redirect, HSTS, secure
 cookies) are switched off with the documented ``HTTPS=0`` override (settings.py); nothing else differs.
 
+The server's environment is the caller's (``DB_POOL_MAX=0`` turns the production profile's connection pool
+off) plus ``DEPLOYMENT_REGION=42``: the province deployment, where bureau_42's grant reads everything.
+``--pg-options "-c max_parallel_workers_per_gather=0"`` sets PostgreSQL session settings for the server
+(libpq's PGOPTIONS); ``--think S`` adds a mean think time of S seconds between a user's requests (the
+targets are stated for the closed loop without one).
+
 Targets (issue 8): 0 errors, p95 <= 300 ms, p99 <= 800 ms. Prints a table per request kind, then a
 profile of the slowest kind (by p95): the request run once in-process with cProfile against the same
 database (top 15 cumulative entries, SQL count and time). JSON goes to benchmarks/out/load_http-<time>.json.
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import random
 import secrets
@@ -62,8 +69,15 @@ def production_env(database_url: str, var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "CHANJIAO_PROFILE"}}
     env.update(CHANJIAO_PROFILE="production", SECRET_KEY=secrets.token_urlsafe(50), ALLOWED_HOSTS="127.0.0.1",
                DATABASE_URL=database_url, CHANJIAO_VAR_DIR=str(var_dir), STATIC_ROOT=str(var_dir / "static"),
-               HTTPS="0")  # loopback is plain http: the documented override of the HTTPS-only settings
+               HTTPS="0",  # loopback is plain http: the documented override of the HTTPS-only settings
+               # The province deployment: bureau_42's grant covers Hubei (42), so it reads with no region filter.
+               DEPLOYMENT_REGION="42")
     return env
+
+
+def env_pool() -> str:
+    """DB_POOL_MAX as the server gets it (settings.py: the production profile pools 4 when unset)."""
+    return os.environ.get("DB_POOL_MAX", "default (4)")
 
 
 def manage(env: dict[str, str], *args: str) -> str:
@@ -112,6 +126,7 @@ class LoadUser:
     session: requests.Session | None = None
     detail_ids: list[int] | None = None
     filtered: str = ""
+    api_pages: int = 1  # pages of 50 the user's API list has (at most 3): no request for a page past the end
 
 
 def pick_users(env: dict[str, str], count: int) -> list[LoadUser]:
@@ -148,6 +163,7 @@ def prepare(user: LoadUser, base: str, database_url: str, province_pair: tuple[i
     answer = user.session.get(base + "/api/orgs/enterprises/", timeout=CLIENT_TIMEOUT)
     answer.raise_for_status()
     user.detail_ids = [r["id"] for r in answer.json()["results"]]
+    user.api_pages = max(1, min(3, math.ceil(answer.json()["count"] / 50)))
     pair = province_pair if user.role == "province bureau" else busiest_pair(database_url, user.detail_ids)
     user.filtered = f"industry={pair[0]}&region={pair[1]}" if pair else "industry=&region="
 
@@ -165,7 +181,7 @@ def url_for(kind: str, user: LoadUser, rng: random.Random) -> tuple[str, dict[st
         return "/", {}
     if kind == "export":
         return f"/orgs/enterprise/?{user.filtered}&export=xlsx", {}
-    return f"/api/orgs/enterprises/?page={rng.randint(1, 3)}", {"Authorization": f"Bearer {user.token}"}
+    return f"/api/orgs/enterprises/?page={rng.randint(1, user.api_pages)}", {"Authorization": f"Bearer {user.token}"}
 
 
 def one_request(kind: str, user: LoadUser, base: str, rng: random.Random) -> str | None:
@@ -203,7 +219,8 @@ def row(kind: str, tally: Tally, elapsed: float) -> Row:
                round(percentile(lat, 99)), len(tally.errors), sorted(set(tally.errors))[:5])
 
 
-def run_load(users: list[LoadUser], base: str, seconds: float, seed: int) -> tuple[list[Row], float]:
+def run_load(users: list[LoadUser], base: str, seconds: float, seed: int,
+             think: float = 0.0) -> tuple[list[Row], float]:
     tallies = {k: Tally() for k in MIX}
     by_role = {r: Tally() for r in ROLES}
     everything = Tally()
@@ -219,6 +236,8 @@ def run_load(users: list[LoadUser], base: str, seconds: float, seed: int) -> tup
             tallies[kind].add(took, error)
             by_role[user.role].add(took, error)
             everything.add(took, error)
+            if think > 0:
+                stop.wait(rng.expovariate(1 / think))  # a person reading the page: mean `think` seconds
 
     threads = [threading.Thread(target=loop, args=(u, random.Random(seed + i))) for i, u in enumerate(users)]
     started = time.perf_counter()
@@ -369,8 +388,14 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60.0, help="0: no load, only the per-request cost")
+    parser.add_argument("--think", type=float, default=0.0,
+                        help="mean think time in seconds between a user's requests (exponential); 0: none, "
+                             "the closed loop the targets are stated for")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--profile-kind", choices=list(MIX), help="default: the slowest kind of the run")
+    parser.add_argument("--pg-options", default=os.environ.get("PGOPTIONS", ""),
+                        help='PostgreSQL session settings for the server, as libpq\'s PGOPTIONS '
+                             '(e.g. "-c max_parallel_workers_per_gather=0")')
     args = parser.parse_args()
 
     users: list[LoadUser] = []
@@ -379,6 +404,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="chanjiao-load-http-") as tmp:
         var_dir = Path(tmp)
         env = production_env(args.database_url, var_dir)
+        if args.pg_options:
+            env["PGOPTIONS"] = args.pg_options  # libpq applies these to every connection the server opens
         manage(env, "collectstatic", "--noinput", "-v0")
         try:
             worker_log = open(var_dir / "db_worker.log", "w")  # noqa: SIM115
@@ -402,9 +429,10 @@ def main() -> int:
                 if args.seconds > 0:
                     load_before = os.getloadavg()
                     print(f"load average before: {load_before}; running {args.users} users for "
-                          f"{args.seconds:.0f} s, {args.workers} gunicorn workers …", flush=True)
+                          f"{args.seconds:.0f} s (think {args.think:g} s), {args.workers} gunicorn workers, "
+                          f"DB_POOL_MAX {env_pool()}, PGOPTIONS {args.pg_options!r} …", flush=True)
                     cpu_before = cpu_snapshot(server.proc.pid, worker.pid)
-                    rows, elapsed = run_load(users, server.base, args.seconds, args.seed)
+                    rows, elapsed = run_load(users, server.base, args.seconds, args.seed, args.think)
                     cpu = cpu_split(cpu_before, cpu_snapshot(server.proc.pid, worker.pid))
                     load_after = os.getloadavg()
             finally:
@@ -452,7 +480,8 @@ def main() -> int:
     out = out_dir / f"load_http-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps({
         "database": args.database_url.rsplit("/", 1)[-1], "users": args.users, "seconds": args.seconds,
-        "workers": args.workers, "mix": MIX, "roles": {r: sum(u.role == r for u in users) for r in ROLES},
+        "workers": args.workers, "think": args.think, "pg_options": args.pg_options, "db_pool_max": env_pool(),
+        "mix": MIX, "roles": {r: sum(u.role == r for u in users) for r in ROLES},
         "elapsed": round(elapsed, 2), "load_before": load_before, "load_after": load_after, "cores_used": cpu,
         "rows": [asdict(r) for r in rows], "targets": TARGETS, "met": met, "slowest": slowest,
         "demand": cost, "profile": prof}, ensure_ascii=False, indent=1))

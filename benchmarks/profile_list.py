@@ -1,6 +1,8 @@
 """Where one enterprise-list request spends its server time (issue 6, point 21).
 
     .venv/bin/python benchmarks/profile_list.py --var-dir /tmp/chanjiao-demo [--requests 30]
+    .venv/bin/python benchmarks/profile_list.py --var-dir /tmp/x --database-url postgres://…/chanjiao_gen \
+        --user bureau_42 --deployment-region 42 --url "/orgs/enterprise/?q=科技"    # the province dataset
 
 Runs in-process with the Django test client against a demo database built by
 ``benchmarks/load_sqlite.py`` (or ``migrate``/``load_catalogs``/``demo``/``collectstatic`` into
@@ -33,9 +35,14 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--url", default="/orgs/enterprise/")
     parser.add_argument("--top", type=int, default=35)
+    parser.add_argument("--database-url", help="default: the demo SQLite database in --var-dir")
+    parser.add_argument("--user", default="demo_bureau", help="who is signed in (bureau_42 on the province data)")
+    parser.add_argument("--deployment-region", default="", help="DEPLOYMENT_REGION (42: the province dataset)")
     args = parser.parse_args()
+    args.var_dir.mkdir(parents=True, exist_ok=True)
     os.environ.update(CHANJIAO_PROFILE="demo", CHANJIAO_VAR_DIR=str(args.var_dir),
-                      DATABASE_URL=f"sqlite:///{args.var_dir / 'demo.sqlite3'}",
+                      DATABASE_URL=args.database_url or f"sqlite:///{args.var_dir / 'demo.sqlite3'}",
+                      DEPLOYMENT_REGION=args.deployment_region,
                       STATIC_ROOT=str(args.var_dir / "static"), DJANGO_SETTINGS_MODULE="chanjiao.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -49,8 +56,10 @@ def main() -> None:
 
     client = Client()
     from chanjiao.accounts.models import User
+    from chanjiao.core.scoping import unscoped
 
-    client.force_login(User.objects.get(username="demo_bureau"))  # axes needs a request for login()
+    with unscoped("profile: sign the benchmark user in"):
+        client.force_login(User.objects.get(username=args.user))  # axes needs a request for login()
     for _ in range(3):  # warm-up: template compilation, URL resolver, translation catalogues
         assert client.get(args.url).status_code == 200
 

@@ -118,6 +118,20 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+# Connection reuse on PostgreSQL (issue #8 point 3): otherwise every request starts a new backend (a
+# fork, authentication, cold catalog caches). DB_POOL_MAX > 0 gives each server process a psycopg pool
+# (Django's OPTIONS["pool"]); production defaults to one, the other profiles to none. Django refuses a
+# pool together with CONN_MAX_AGE, so the pool wins; without one, DB_CONN_MAX_AGE keeps a connection.
+DB_POOL_MAX = env_int("DB_POOL_MAX", 4 if PRODUCTION else 0)
+if "postgresql" in DATABASES["default"]["ENGINE"] and DB_POOL_MAX > 0:
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": min(env_int("DB_POOL_MIN", 1), DB_POOL_MAX), "max_size": DB_POOL_MAX,
+        # Seconds a request waits for a free connection before it fails (psycopg_pool.PoolTimeout).
+        "timeout": env_int("DB_POOL_TIMEOUT", 10),
+    }
+elif DATABASES["default"].get("CONN_MAX_AGE"):
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # a reused connection the server dropped is reopened
 # A write request runs in one transaction: a refused write (scoping re-check, audit failure) rolls
 # back whole. On SQLite only unsafe methods do (chanjiao.core.db.RequestTransactionMiddleware), so
 # page views never hold the single write lock; PostgreSQL keeps one transaction per request.
@@ -133,6 +147,21 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# Read replica (issue #8 point 6, core/db_router.py): with DATABASE_REPLICA_URL (a PostgreSQL hot standby)
+# the statistics' counting queries read there; unset, there is no second alias and no router, as before.
+DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+if DATABASE_REPLICA_URL:
+    _replica = dj_database_url.parse(DATABASE_REPLICA_URL)
+    if "postgresql" not in DATABASES["default"]["ENGINE"] or "postgresql" not in _replica["ENGINE"]:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs PostgreSQL for both DATABASE_URL and the replica")
+    # The primary's connection handling (persistence, pooling), the replica's own address and options.
+    _replica["CONN_MAX_AGE"] = DATABASES["default"].get("CONN_MAX_AGE", 0)
+    _replica["CONN_HEALTH_CHECKS"] = DATABASES["default"].get("CONN_HEALTH_CHECKS", False)
+    _replica["OPTIONS"] = {**DATABASES["default"].get("OPTIONS", {}), **_replica.get("OPTIONS", {})}
+    _replica["ATOMIC_REQUESTS"] = False  # read-only: no request transaction (core/db.py skips it too)
+    _replica["TEST"] = {"MIRROR": "default"}  # tests never create a database on the standby
+    DATABASES["replica"] = _replica
+    DATABASE_ROUTERS = ["chanjiao.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -188,6 +217,9 @@ LOGIN_REDIRECT_URL = "reports:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+# The region this deployment serves (a province "42", a city "4205"; empty: nationwide). A bureau-level
+# grant whose jurisdiction covers it reaches everything here, without a region filter (issue #8 point 0).
+DEPLOYMENT_REGION = env_str("DEPLOYMENT_REGION", "")
 API_MAX_PAGE_SIZE = env_int("API_MAX_PAGE_SIZE", 200)
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 400)
 AUDIT_MIN_RETENTION_DAYS = 183  # 网络安全法 Art. 21: at least six months online.
@@ -268,7 +300,9 @@ TASKS = {
 }
 if TASKS_BACKEND == "redis":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
-    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0")}}
+    # RQ kills a job after 180 s by default; an import of IMPORT_MAX_ROWS rows takes ~90 s at the measured
+    # rate (docs/PERFORMANCE.md) and longer on a busy worker. The reaper (60 min) stays the real bound.
+    RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL", "redis://127.0.0.1:6379/0"), "DEFAULT_TIMEOUT": 3600}}
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

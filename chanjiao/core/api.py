@@ -38,6 +38,7 @@ from chanjiao.core.api_schemas import (
     page_schema,
 )
 from chanjiao.core.middleware import context_for
+from chanjiao.core.pagination import capped_count, count_limit
 from chanjiao.core.registry import ModelUI
 from chanjiao.core.scoping import can_create, scoped_rows, unscoped
 
@@ -196,13 +197,16 @@ def crud_router(ui: ModelUI, out_schema: type[Schema] | None = None, *, tags: li
         if filterset.is_bound and not filterset.is_valid():
             raise HttpError(400, _("筛选条件有误：%(e)s") % {"e": filterset.errors.as_text()})
         rows = filterset.qs if filterset.is_bound else filterset.queryset
-        count = rows.count()
+        # Counted up to the cap or the end of this page (+1), never the whole table (core/pagination.py).
+        count, exact = capped_count(rows, count_limit(page, size))
         last = max(1, math.ceil(count / size))
-        if page > last:
+        if exact and page > last:
             # Refused rather than clamped: a client paging until it sees the end must not loop on the last page.
             raise HttpError(400, _("页码超出范围：共 %(pages)d 页。") % {"pages": last})
         start = (page - 1) * size
-        return {"count": count, "page": page, "page_size": size, "results": list(rows[start:start + size])}
+        # Not exact: more than count - 1 rows match (the extra one proved it), so this page is full.
+        return {"count": count if exact else count - 1, "count_exact": exact, "page": page, "page_size": size,
+                "results": list(rows[start:start + size])}
 
     @router.get("/{pk}", response={200: out_schema, **ERRORS_READ}, summary=_("详情"),
                 operation_id=f"{label}_get")

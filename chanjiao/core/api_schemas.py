@@ -97,6 +97,9 @@ def _python_type(field: forms.Field) -> tuple[Any, dict[str, Any]]:
         return int, {"ge": 1, "le": MAX_ID}
     if isinstance(field, forms.NullBooleanField | forms.BooleanField):
         return bool, constraints
+    if isinstance(field, forms.MultipleChoiceField):  # several of fixed choices (an agreement's forms)
+        values = _static_choices(field.choices)
+        return (list[Literal[tuple(values)]] if values else list[str]), constraints  # type: ignore[valid-type]
     if isinstance(field, forms.ChoiceField):
         values = _static_choices(field.choices)
         return (Literal[tuple(values)] if values else str), constraints
@@ -225,8 +228,12 @@ def output_schema(ui: ModelUI, *, extra: tuple[str, ...] | list[str] = (),
 
 
 def page_schema(model: type[models.Model], out_schema: type[Schema]) -> type[Schema]:
-    return create_model(f"{model.__name__}Page", __base__=Schema, count=(int, ...), page=(int, ...),
-                        page_size=(int, ...), results=(list[out_schema], ...))  # type: ignore[valid-type]
+    # count is exact up to a cap (core/pagination.py capped_count); count_exact says which it is.
+    count = Field(..., description="符合条件的条数；count_exact 为 false 时表示“超过该数”（未逐条计数）")
+    exact = Field(..., description="count 是否为精确总数：超过上限（默认 10000 条）时为 false，"
+                                   "此时下一页一定存在，可继续翻页；翻到末页附近时即为精确总数")
+    return create_model(f"{model.__name__}Page", __base__=Schema, count=(int, count), count_exact=(bool, exact),
+                        page=(int, ...), page_size=(int, ...), results=(list[out_schema], ...))  # type: ignore[valid-type]
 
 
 

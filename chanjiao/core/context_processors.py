@@ -16,5 +16,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from chanjiao.core.roles import Role
     from chanjiao.core.scoping import get_scope
 
-    roles = "、".join(str(Role(r).label) for r in sorted(get_scope(user).roles))
-    return {"nav_menu": menu_for(request), "user_roles_display": roles}
+    # Once per request: every {% render_table %} renders its own template with the context processors
+    # again, and the menu asks visible_to() of every page (~450 ms a detail page for a city bureau).
+    cached = getattr(request, "_chanjiao_navigation", None)
+    if cached is None or cached[0] is not user:
+        roles = "、".join(str(Role(r).label) for r in sorted(get_scope(user).roles))
+        cached = (user, {"nav_menu": menu_for(request), "user_roles_display": roles})
+        request._chanjiao_navigation = cached  # type: ignore[attr-defined]
+    return cached[1]

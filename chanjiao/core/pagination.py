@@ -6,20 +6,96 @@ paginator (500) and ``100000`` rendered every row. Here only the offered sizes a
 value falls back to the default; a page that is not a number or below 1 shows the first page, one past
 the end the last page; an unknown or unsortable column is ignored. The same rules hold for the tables
 on detail-page tabs, which read their own prefixed parameters.
+
+Totals are counted exactly up to a cap (issue #8 point 3): ``COUNT(*)`` over 200,000 enterprises on
+every page was the largest SQL cost of a list. ``capped_count`` counts at most ``limit`` rows; above it the
+page says "共 10,000+ 条" and the API answers ``count_exact: false``. Statistics (figures, the dashboard)
+never go through here: they stay exact.
 """
 
 from __future__ import annotations
 
+from functools import cached_property
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from django import forms
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django_tables2 import Table
+from django_tables2.paginators import LazyPaginator
 from django_tables2.utils import OrderBy
 
 from chanjiao.core.types import Request
 
 PAGE_SIZES = (25, 50, 100)
+COUNT_CAP = 10_000  # default of settings.LIST_COUNT_CAP: rows a list total counts exactly
+
+
+def count_cap() -> int:
+    return int(getattr(settings, "LIST_COUNT_CAP", COUNT_CAP))
+
+
+def count_limit(page: int, per_page: int) -> int | None:
+    """Rows to count for ``page``: the cap, or every row up to the end of a page beyond it (so a deep page
+    exists or not for certain), plus one to tell "exactly the cap" from "more". None (count everything)
+    for a page so far out that the limit would not fit a 64-bit LIMIT."""
+    rows = page * per_page
+    return None if rows >= 2**62 else max(count_cap(), rows) + 1
+
+
+def capped_count(rows: QuerySet[Any], limit: int | None) -> tuple[int, bool]:
+    """(rows counted, exact): exact when fewer than ``limit`` rows match, else (``limit``, False).
+
+    ``SELECT COUNT(*) FROM (SELECT … LIMIT n)``: the scan stops after ``limit`` matches instead of
+    reading the whole table; without ORDER BY, which a count never needs."""
+    if limit is None:
+        return rows.count(), True
+    counted = rows.order_by()[:limit].count()
+    return counted, counted < limit
+
+
+class CappedPaginator(LazyPaginator):  # type: ignore[misc]  # django-tables2 ships no types
+    """Django's Paginator with ``count`` from :func:`capped_count`: exact up to ``count_limit``, and
+    above it a lower bound with one page more than is shown (the next page exists for certain).
+
+    A LazyPaginator only so django-tables2's ``table_page_range`` prints "…" after the last page number
+    while the total is not exact (``is_last_page``); the pages themselves are Django's."""
+
+    validate_number = Paginator.validate_number
+    page = Paginator.page
+    page_range = Paginator.page_range
+    num_pages = Paginator.num_pages
+
+    def __init__(self, object_list: Any, per_page: int, orphans: int = 0, allow_empty_first_page: bool = True,
+                 *, wanted_page: int = 1) -> None:
+        Paginator.__init__(self, object_list, per_page, orphans, allow_empty_first_page)
+        self.wanted_page = max(wanted_page, 1)
+        self._exact = True
+
+    @cached_property
+    def count(self) -> int:
+        # django-tables2 hands the paginator its BoundRows; .data.data is the table's queryset.
+        rows = getattr(getattr(self.object_list, "data", None), "data", None)
+        if not isinstance(rows, QuerySet):
+            return len(self.object_list)
+        counted, self._exact = capped_count(rows, count_limit(self.wanted_page, self.per_page))
+        return counted
+
+    @property
+    def exact(self) -> bool:
+        """Whether ``count`` is the total; if not, more than ``shown_count`` rows match."""
+        return self.count >= 0 and self._exact  # reading count first sets _exact
+
+    @property
+    def shown_count(self) -> int:
+        """The total to print: the exact count, or the lower bound behind "N+"."""
+        return self.count if self.exact else self.count - 1
+
+    def is_last_page(self, number: int) -> bool:
+        return self.exact and number == self.num_pages
 
 
 def _int(value: str | None) -> int | None:
@@ -56,10 +132,11 @@ def configure_table(request: HttpRequest, table: Table, *, sizes: tuple[int, ...
     if order:
         table.order_by = order
     per_page = page_size(params.get(table.prefixed_per_page_field), sizes, default)
-    table.paginate(per_page=per_page, page=1)
-    number = _int(params.get(table.prefixed_page_field)) or 1
+    wanted = max(_int(params.get(table.prefixed_page_field)) or 1, 1)
+    # The count reaches the wanted page (and one row past it), at least the cap: see CappedPaginator.
+    table.paginate(paginator_class=CappedPaginator, per_page=per_page, page=1, wanted_page=wanted)
     # Out of range shows the nearest page; a huge number is compared, never used as an offset.
-    number = min(max(number, 1), table.paginator.num_pages)
+    number = min(wanted, table.paginator.num_pages)
     if number != 1:
         table.page = table.paginator.page(number)
     return table
