@@ -130,5 +130,6 @@ def page_rows(html: bytes, detail_prefix: str) -> tuple[list[int], int | None]:
     computes the same rows as the page."""
     text = html.decode("utf-8", "replace")
     ids = list(dict.fromkeys(int(m) for m in re.findall(rf'href="{re.escape(detail_prefix)}(\d+)/"', text)))
-    count = re.search(r"共\s*([\d,]+)\s*条", text)
+    # "共 10,000+ 条": the list counted up to its cap (core/pagination.py), reported as the cap.
+    count = re.search(r"共\s*([\d,]+)\+?\s*条", text)
     return ids, int(count.group(1).replace(",", "")) if count else None

@@ -13,15 +13,18 @@ URL = "/api/orgs/enterprises/"
 SIZE = 50  # the API's default page size (chanjiao/core/api.py DEFAULT_PAGE_SIZE)
 
 # Ordered as the API answers (the Enterprise proxy's ordering, see pages.py).
-SQL = ["SELECT count(*) FROM orgs_organisation o WHERE o.kind = 'enterprise'",
+# The count as the API counts it (core/pagination.py count_limit): up to the cap or the page's end, + 1.
+SQL = ["SELECT count(*) FROM (SELECT 1 FROM orgs_organisation o WHERE o.kind = 'enterprise' LIMIT %s) t",
        "SELECT o.* FROM orgs_organisation o WHERE o.kind = 'enterprise' ORDER BY o.name, o.id LIMIT %s OFFSET %s"]
 
 
 def sql_page(page: int) -> list[int]:
     from django.db import connection
 
+    from chanjiao.core.pagination import count_limit
+
     with connection.cursor() as cur:
-        cur.execute(SQL[0])
+        cur.execute(SQL[0], [count_limit(page, SIZE)])
         cur.fetchone()
         cur.execute(SQL[1], [SIZE, (page - 1) * SIZE])
         return [r[0] for r in cur.fetchall()]

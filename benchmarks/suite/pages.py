@@ -28,13 +28,26 @@ LIST_SQL = """SELECT o.id, o.name, o.uscc, i.code, i.name, o.size, o.ownership, 
               WHERE o.kind = 'enterprise' {where} ORDER BY o.name, o.id LIMIT %s OFFSET %s"""
 # Ordered as the page: the Enterprise proxy's ``ordering = ["name", "id"]`` (a proxy's Meta does not
 # inherit Organisation's; the harness found the list unordered before).
-COUNT_SQL = "SELECT count(*) FROM orgs_organisation o WHERE o.kind = 'enterprise' {where}"
+# Counted as the page counts (core/pagination.py): exactly up to the cap, then "cap+" — the scan stops there.
+COUNT_SQL = ("SELECT count(*) FROM (SELECT 1 FROM orgs_organisation o WHERE o.kind = 'enterprise' {where} "
+             "LIMIT {limit}) t")
+
+
+def cap() -> int:
+    from chanjiao.core.pagination import count_cap
+
+    return count_cap()
+
+
+def shown_count(counted: int) -> int:
+    """The total a page prints for ``counted`` rows counted with LIMIT cap + 1."""
+    return min(counted, cap())
 
 
 def sql_page(where: str, args: list[Any], page: int = 1, size: int = PAGE) -> tuple[list[int], int]:
     with connection.cursor() as cur:
-        cur.execute(COUNT_SQL.format(where=where), args)
-        count = cur.fetchone()[0]
+        cur.execute(COUNT_SQL.format(where=where, limit=cap() + 1), args)
+        count = shown_count(cur.fetchone()[0])
         cur.execute(LIST_SQL.format(where=where), [*args, size, (page - 1) * size])
         return [r[0] for r in cur.fetchall()], count
 
@@ -47,8 +60,9 @@ def sql_all_ids(where: str, args: list[Any]) -> set[int]:
 
 
 def same_rows(ids: list[int], count: int | None, want: set[int]) -> bool:
-    """A page is right when its count is the filter's and its rows are among them (order: checked apart)."""
-    return count == len(want) and len(ids) == min(PAGE, len(want)) and set(ids) <= want
+    """A page is right when its count is the filter's (the cap, when more rows match) and its rows are
+    among them (order: checked apart)."""
+    return count == shown_count(len(want)) and len(ids) == min(PAGE, len(want)) and set(ids) <= want
 
 
 def filter_choice() -> tuple[int, int, int]:

@@ -31,7 +31,10 @@ def enterprise_rows(request: HttpRequest) -> JsonResponse:
     page = max(1, int(request.GET.get("page", 1)))
     size = int(request.GET.get("page_size", 25))
     ordered = rows.order_by("name", "id")  # as our list page (the Enterprise proxy's ordering)
-    return JsonResponse({"count": rows.count(),
+    # Counted as the list counts (core/pagination.py): up to the cap, the scan stopping there.
+    from chanjiao.core.pagination import count_cap
+
+    return JsonResponse({"count": min(rows.order_by()[:count_cap() + 1].count(), count_cap()),
                          "results": list(ordered.values(*ENTERPRISE_FIELDS)[(page - 1) * size:page * size])})
 
 
