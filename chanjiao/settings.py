@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "chanjiao.accounts",
     "chanjiao.catalog",
     "chanjiao.orgs",
+    "chanjiao.engagement",
     "chanjiao.reports",
     "chanjiao.api",
     "chanjiao.demo",

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("chanjiao.accounts.urls")),
     path("catalog/", include("chanjiao.catalog.urls")),
     path("orgs/", include("chanjiao.orgs.urls")),
+    path("engagement/", include("chanjiao.engagement.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -15,6 +15,7 @@ from factory.django import DjangoModelFactory
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
 from chanjiao.core.roles import Role
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -279,3 +280,56 @@ class JobFactory(DjangoModelFactory):
     params = factory.LazyFunction(lambda: {"ui": "orgs:school_list", "query": "export=xlsx", "mode": "list"})
     status = "succeeded"
     progress = 100
+
+
+# --- the matching cycle (engagement) ----------------------------------------------------------------------------
+
+
+class EventFactory(DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    kind = "symposium"
+    title = factory.Sequence(lambda n: f"校企合作座谈会{n:03d}")
+    date = dt.date(2024, 5, 20)
+    committee = factory.SubFactory(CommitteeFactory)
+
+
+class EventParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = EventParticipation
+
+    event = factory.SubFactory(EventFactory)
+    organisation = factory.SubFactory(EnterpriseFactory)
+
+
+class AgreementFactory(DjangoModelFactory):
+    """A draft agreement between one school and one enterprise (both sides named, as the form requires);
+    ``schools=[…]`` / ``enterprises=[…]`` name other parties."""
+
+    class Meta:
+        model = Agreement
+        skip_postgeneration_save = True
+
+    title = factory.Sequence(lambda n: f"校企深度合作协议{n:03d}")
+    kind = "deep"
+    start = dt.date(2024, 9, 1)
+
+    @factory.post_generation
+    def schools(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.schools.set(extracted if extracted is not None else [SchoolFactory()])
+
+    @factory.post_generation
+    def enterprises(self, create: bool, extracted: Any, **kwargs: Any) -> None:
+        if create:
+            self.enterprises.set(extracted if extracted is not None else [EnterpriseFactory()])
+
+
+class AllianceFactory(DjangoModelFactory):
+    class Meta:
+        model = Alliance
+
+    name = factory.Sequence(lambda n: f"专业发展联盟{n:03d}")
+    lead_school = factory.SubFactory(SchoolFactory)
+    founded = dt.date(2024, 5, 20)

@@ -20,6 +20,7 @@ from chanjiao.accounts.models import Membership
 from chanjiao.catalog.models import Region
 from chanjiao.core.registry import ModelUI, registry
 from chanjiao.core.roles import Role
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -179,6 +180,45 @@ def _rule_parameter(world: World) -> Any:
                                         effective_from=DAY, source_note="某省产教融合型企业申报通知（测试）")
 
 
+def _event(world: World) -> Any:
+    if not hasattr(world, "event"):
+        world.event = Event.objects.create(
+            kind="symposium", title="2019年智能制造校企合作座谈会", date=DAY, place="甲市第一职业技术学院",
+            committee=_committee(world), policy_briefing=True, skills_show=True, seminar=True, outcome="签约三项")
+        world.event.co_hosts.set([world.department, world.department_b])
+    return world.event
+
+
+def _participation(world: World) -> Any:
+    return EventParticipation.objects.create(event=_event(world), organisation=world.enterprise, invited=True,
+                                             attended=True, attendees=3, people="王经理、李工程师、张主任")
+
+
+def _agreement(world: World) -> Any:
+    event = _event(world)
+    first = Agreement.objects.create(title="2016年深度合作协议", kind="deep", start=dt.date(2016, 9, 1),
+                                     end=dt.date(2019, 8, 31))
+    first.schools.set([world.school_a])
+    first.enterprises.set([world.enterprise])
+    renewal = Agreement.objects.create(
+        number="JZ-2019-001", title="2019年续签订单培养协议", kind="order", committee=event.committee,
+        forms=["training", "apprenticeship"], hosts_interns=True, signed_on=DAY, start=dt.date(2019, 9, 1),
+        end=dt.date(2022, 8, 31), signing_event=event, predecessor=first, expected_outcomes="订单班两个",
+        achieved_outcomes="已招收订单班学生四十名")
+    renewal.schools.set([world.school_a, world.school_b])
+    renewal.enterprises.set([world.enterprise, world.enterprise_b])
+    renewal.majors.set([world.major])
+    return renewal
+
+
+def _alliance(world: World) -> Any:
+    alliance = Alliance.objects.create(name="数控技术专业发展联盟", lead_school=world.school_a,
+                                       founding_event=_event(world), founded=DAY, description="数控技术专业群")
+    alliance.members.set([world.enterprise, world.school_b])
+    alliance.majors.set([world.major])
+    return alliance
+
+
 # model name -> (who edits it, builder of a fully populated object)
 BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "school": ("bureau_admin", _school),
@@ -199,6 +239,10 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "user": ("system_admin", _user),
     "membership": ("security_admin", _membership),
     "ruleparameter": ("bureau_admin", _rule_parameter),
+    "event": ("bureau_admin", _event),
+    "eventparticipation": ("bureau_admin", _participation),
+    "agreement": ("bureau_admin", _agreement),
+    "alliance": ("bureau_admin", _alliance),
 }
 
 

@@ -64,7 +64,7 @@ HISTORY_PERSONA = {"user": "audit_admin", "membership": "audit_admin", "apitoken
                    "ruleviolation": "audit_admin", "major": "audit_admin", "industry": "audit_admin",
                    "occupation": "audit_admin", "region": "audit_admin"}
 # The lists a school admin reads too (their own school's rows, or the public catalogue).
-SCHOOL_LISTS = {name for name, ui in UIS.items() if ui.app_label in {"orgs", "catalog"}}
+SCHOOL_LISTS = {name for name, ui in UIS.items() if ui.app_label in {"orgs", "catalog", "engagement"}}
 # page id -> fixed extra queries allowed at 3× the rows, with the reason. Empty: every page is flat.
 TOLERANCE: dict[str, tuple[int, str]] = {}
 # page id -> cause: N+1s this test found and chanjiao/ has not fixed yet. Their growth is reported, not
@@ -117,6 +117,14 @@ def _anchors(world: World) -> dict[str, Any]:
     a["ruleparameter"] = p._rule_parameter(world)
     a["ruleviolation"] = _violation(world.enterprise, 0)
     a["apitoken"] = factories.issue_token(world.school_admin_a, "锚点令牌")[0]
+    # The matching cycle: one event of the anchor committee, and the builders' rows recorded with it.
+    from chanjiao.engagement.models import Event
+
+    world.event = Event.objects.create(kind="symposium", title="校企合作座谈会", date=p.DAY, committee=a["committee"],
+                                       policy_briefing=True)
+    world.event.co_hosts.set([world.department])
+    a["event"], a["eventparticipation"] = world.event, p._participation(world)
+    a["agreement"], a["alliance"] = p._agreement(world), p._alliance(world)
     assert set(a) >= set(UIS), f"no anchor for {sorted(set(UIS) - set(a))}: add one in _anchors()"
     return a
 
@@ -173,6 +181,12 @@ def _grow(data: Data, n: int) -> None:
         _violation(school, i + 1)
         f.JobFactory(user=w.bureau_admin)
         f.JobFactory(user=w.school_admin_a)
+        f.EventFactory(committee=a["committee"]).co_hosts.set([w.department])
+        f.EventParticipationFactory(event=a["event"], organisation=firm)
+        f.EventParticipationFactory(event=f.EventFactory(committee=committee), organisation=w.enterprise)
+        f.AgreementFactory(schools=[w.school_a, school], enterprises=[w.enterprise, firm], committee=a["committee"],
+                           signing_event=a["event"]).majors.set([major])
+        f.AllianceFactory(lead_school=w.school_a, founding_event=a["event"]).members.set([firm, w.enterprise])
         for obj in a.values():
             _touch(obj, i)
     assert RuleParameter.objects.exists()

@@ -129,12 +129,14 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 def _mount() -> None:
     from chanjiao.accounts.api import router as accounts_router
     from chanjiao.catalog.api import router as catalog_router
+    from chanjiao.engagement.api import router as engagement_router
     from chanjiao.orgs.api import router as orgs_router
     from chanjiao.reports.api import router as reports_router
 
     api.add_router("/accounts", accounts_router)
     api.add_router("/catalog", catalog_router)
     api.add_router("/orgs", orgs_router)
+    api.add_router("/engagement", engagement_router)
     api.add_router("/reports", reports_router)
 
 

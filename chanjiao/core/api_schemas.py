@@ -98,8 +98,8 @@ def _python_type(field: forms.Field) -> tuple[Any, dict[str, Any]]:
     if isinstance(field, forms.NullBooleanField | forms.BooleanField):
         return bool, constraints
     if isinstance(field, forms.MultipleChoiceField):  # several of fixed choices (an agreement's forms)
-        values = _static_choices(field.choices)
-        return (list[Literal[tuple(values)]] if values else list[str]), constraints  # type: ignore[valid-type]
+        item, _none = _python_type(forms.ChoiceField(choices=field.choices))
+        return list.__class_getitem__(item), constraints
     if isinstance(field, forms.ChoiceField):
         values = _static_choices(field.choices)
         return (Literal[tuple(values)] if values else str), constraints

@@ -364,3 +364,39 @@ def test_the_api_refuses_a_new_row_outside_the_jurisdiction(place: Place) -> Non
     body["region"] = place.jiangan.pk
     response = client.post("/api/orgs/enterprises/", data=json.dumps(body), content_type="application/json")
     assert response.status_code == 201
+
+
+def test_an_agreement_belongs_to_its_schools_cities_and_shows_its_partner_there(place: Place) -> None:
+    # Issue #9 on issue #8 point 0: an agreement is placed by its party schools' regions (not the
+    # enterprise's); through it the 宜昌 enterprise becomes a partner 武汉's bureau reads (engagement/apps.py).
+    api = "/api/engagement/agreements/"
+    wh, yc = place.client("bureau_wh"), place.client("bureau_yc")
+    assert place.firm_yc.pk not in _api_ids(wh, "/api/orgs/enterprises/")
+    deal = factories.AgreementFactory(title="武汉学校与宜昌企业的协议", schools=[place.school_wh],
+                                      enterprises=[place.firm_yc])
+    joint = factories.AgreementFactory(title="两市学校联合协议", schools=[place.school_wh, place.school_yc],
+                                       enterprises=[place.firm_wh])
+    assert _api_ids(wh, api) == {deal.pk, joint.pk}
+    assert _list_ids(wh, "engagement:agreement_list") == {deal.pk, joint.pk}
+    assert _api_ids(wh, "/api/orgs/enterprises/") == {place.firm_wh.pk, place.partner_yc.pk, place.firm_yc.pk}
+    assert wh.get(reverse("orgs:enterprise_detail", args=[place.firm_yc.pk])).status_code == 200
+    # 武汉 reads the partner, never edits it: 宜昌 answers for its enterprise.
+    assert wh.get(reverse("orgs:enterprise_edit", args=[place.firm_yc.pk])).status_code == 403
+    # 宜昌 has no school in the first agreement: it does not see it; the joint one it does, and its own firm.
+    assert _api_ids(yc, api) == {joint.pk}
+    assert yc.get(reverse("engagement:agreement_detail", args=[deal.pk])).status_code == 404
+    assert place.firm_yc.pk in _api_ids(yc, "/api/orgs/enterprises/")
+    # A county reads the agreements of its schools only; the province reads both.
+    assert _api_ids(place.client("bureau_jiangan"), api) == {deal.pk, joint.pk}
+    assert _api_ids(place.client("bureau_hb"), api) == {deal.pk, joint.pk}
+    assert wh.get(reverse("engagement:agreement_edit", args=[deal.pk])).status_code == 200
+    assert yc.get(reverse("engagement:agreement_edit", args=[joint.pk])).status_code == 200
+    # 武汉 files no agreement of 宜昌's schools alone: 宜昌's school is no choice it is offered.
+    import json
+
+    body = {"title": "越权登记的协议", "kind": "deep", "schools": [place.school_yc.pk],
+            "enterprises": [place.firm_yc.pk], "start": "2024-09-01"}
+    response = wh.post(api, data=json.dumps(body), content_type="application/json")
+    assert response.status_code == 400
+    assert "schools" in response.json()["errors"]
+    assert not type(deal)._base_manager.filter(title="越权登记的协议").exists()

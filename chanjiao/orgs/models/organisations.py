@@ -182,9 +182,15 @@ class Organisation(AuditedModel):
 
 
 class KindManager(ScopedManager):
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str | None = None) -> None:
+        # Django builds a many-to-many manager (``agreement.schools``) from this class without
+        # arguments: the kind then comes from the proxy it manages.
         super().__init__()
-        self.kind = kind
+        self._kind = kind
+
+    @property
+    def kind(self) -> str | None:
+        return self._kind or self.model.kind_value
 
     def get_queryset(self) -> ScopedQuerySet:
         return super().get_queryset().filter(kind=self.kind)

@@ -1,0 +1,42 @@
+"""Pages of the matching cycle: one ModelUI per model, and the tabs that link them."""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+
+from chanjiao.core.attachments import AttachmentUse
+from chanjiao.core.registry import ModelUI, Tab, register
+from chanjiao.engagement import filters, forms, tables
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.orgs import ui as orgs_ui
+
+GROUP = _("校企对接")
+
+events = register(ModelUI(Event, filters.EventFilterSet, tables.EventTable, forms.EventForm, menu_group=GROUP,
+                          icon="calendar-event", menu_order=300, list_select_related=("committee",),
+                          detail_template="engagement/event_detail.html"))  # + the five 一 of a symposium
+participations = register(ModelUI(EventParticipation, filters.EventParticipationFilterSet,
+                                  tables.EventParticipationTable, forms.EventParticipationForm, menu_group=GROUP,
+                                  icon="users-group", menu_order=305,
+                                  list_select_related=("event", "organisation")))
+agreements = register(ModelUI(Agreement, filters.AgreementFilterSet, tables.AgreementTable, forms.AgreementForm,
+                              menu_group=GROUP, icon="file-certificate", menu_order=310,
+                              list_select_related=("committee",)))
+alliances = register(ModelUI(Alliance, filters.AllianceFilterSet, tables.AllianceTable, forms.AllianceForm,
+                             menu_group=GROUP, icon="affiliate", menu_order=320,
+                             list_select_related=("lead_school", "founding_event")))
+
+events.tabs = [
+    Tab(_("参与单位"), participations, via="event"),
+    Tab(_("签署的协议"), agreements, via="signing_event"),
+    Tab(_("成立的联盟"), alliances, via="founding_event"),
+]
+agreements.tabs = [Tab(_("续签协议"), agreements, via="predecessor")]
+# The signed scan is the agreement's evidence (LAW-01): read by its parties' editors and the bureau.
+agreements.attachments = [AttachmentUse("signed_scan", _("协议签署扫描件"), ("pdf", "jpg", "png"), "editors")]
+events.attachments = [AttachmentUse("event_file", _("活动材料"), ("pdf", "docx", "xlsx", "jpg", "png"))]
+orgs_ui.committees.tabs = [*orgs_ui.committees.tabs, Tab(_("校企对接活动"), events, via="committee")]
+orgs_ui.schools.tabs = [*orgs_ui.schools.tabs, Tab(_("合作协议"), agreements, via="schools"),
+                        Tab(_("牵头的专业发展联盟"), alliances, via="lead_school")]
+orgs_ui.enterprises.tabs = [*orgs_ui.enterprises.tabs, Tab(_("合作协议"), agreements, via="enterprises"),
+                            Tab(_("参加的活动"), participations, via="organisation")]
