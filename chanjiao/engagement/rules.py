@@ -14,7 +14,7 @@ from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chanjiao.core.rules import BLOCK, DATA, UNVERIFIED, WARN, Param, Rule, register
+from chanjiao.core.rules import BLOCK, DATA, UNVERIFIED, WARN, DatesInOrder, Param, Rule, register
 from chanjiao.engagement.models import Agreement, EventParticipation
 from chanjiao.orgs.rules import years_before
 
@@ -27,26 +27,12 @@ def _as_date(value: Any) -> dt.date | None:
 
 
 @register
-class EndNotBeforeStart(Rule):
+class EndNotBeforeStart(DatesInOrder):
     id = "AGR-D1"
     title = gettext_lazy("协议结束日期不能早于开始日期")
-    status = DATA
-    severity = BLOCK
     model = Agreement
-    field = "end"
-
-    def observe(self, obj: Any) -> Any:
-        return {"start": obj.start, "end": obj.end}
-
-    def observed_expr(self) -> Any:
-        return JSONObject(start=F("start"), end=F("end"))
-
-    def violated(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
-        start, end = observed["start"], observed["end"]
-        return bool(start and end and end < start)
-
-    def violated_q(self, p: dict[str, Any], on: dt.date) -> Q:
-        return Q(end__lt=F("start"))
+    field = later = "end"
+    earlier = "start"
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("协议结束日期不能早于开始日期。")

@@ -15,11 +15,10 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import F, Q
-from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chanjiao.core.rules import BLOCK, DATA, LOCAL, SAVE, VERIFIED, WARN, Param, Rule, register
+from chanjiao.core.rules import BLOCK, DATA, LOCAL, SAVE, VERIFIED, WARN, DatesInOrder, Param, Rule, register
 from chanjiao.core.scoping import nothing
 from chanjiao.orgs.models import (
     CommitteeMembership,
@@ -201,24 +200,12 @@ class HireDateNotFuture(DataCheck):
 
 
 @register
-class LeftNotBeforeJoined(DataCheck):
+class LeftNotBeforeJoined(DatesInOrder):
     id = "MEM-D1"
     title = gettext_lazy("退出日期不能早于加入日期")
     model = (CommitteeMembership, GuidanceMember)
-    field = "left"
-
-    def observe(self, obj: Any) -> Any:
-        return {"joined": obj.joined, "left": obj.left}
-
-    def observed_expr(self) -> Any:
-        return JSONObject(joined=F("joined"), left=F("left"))
-
-    def violated(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
-        joined, left = observed["joined"], observed["left"]
-        return bool(joined and left and left < joined)
-
-    def violated_q(self, p: dict[str, Any], on: dt.date) -> Q:
-        return Q(left__lt=F("joined"))
+    field = later = "left"
+    earlier = "joined"
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("退出日期不能早于加入日期。")

@@ -40,6 +40,7 @@ from chanjiao.core.rules.declarations import (
     UNVERIFIED,
     VERIFIED,
     WARN,
+    DatesInOrder,
     Finding,
     Param,
     ParamValue,
@@ -62,7 +63,8 @@ from chanjiao.core.rules.stored import (
 
 __all__ = [
     "BLOCK", "DATA", "JURISDICTION_LENGTHS", "LOCAL", "SAVE", "SEVERITY_LABELS", "STATUS_LABELS", "SUPPORTED",
-    "UNVERIFIED", "VERIFIED", "WARN", "Finding", "Param", "ParamResolver", "ParamValue", "Rule", "RuleParameter",
+    "UNVERIFIED", "VERIFIED", "WARN", "DatesInOrder", "Finding", "Param", "ParamResolver", "ParamValue", "Rule",
+    "RuleParameter",
     "RuleViolation", "blocking_reasons", "check", "declared", "enforce", "guard", "jurisdiction_chain", "record_scan",
     "region_name", "region_names", "register", "rules", "rules_for", "scan", "scan_buckets", "violations_of",
 ]

@@ -207,6 +207,34 @@ class Rule:
         return f"{self.id} {self.title}"
 
 
+class DatesInOrder(Rule):
+    """A data check that one date does not come before another (an end before its start, a leave
+    before the join): declare ``earlier`` and ``later`` (the error is shown on ``later``) and the message."""
+
+    status: ClassVar[str] = DATA
+    severity: ClassVar[str] = BLOCK
+    earlier: ClassVar[str]
+    later: ClassVar[str]
+
+    def observe(self, obj: Any) -> Any:
+        return {self.earlier: getattr(obj, self.earlier), self.later: getattr(obj, self.later)}
+
+    def observed_expr(self) -> Any:
+        from django.db.models import F
+        from django.db.models.functions import JSONObject
+
+        return JSONObject(**{self.earlier: F(self.earlier), self.later: F(self.later)})
+
+    def violated(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
+        first, second = observed[self.earlier], observed[self.later]
+        return bool(first and second and second < first)
+
+    def violated_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        from django.db.models import F
+
+        return Q(**{f"{self.later}__lt": F(self.earlier)})
+
+
 rules: dict[str, Rule] = {}
 
 
