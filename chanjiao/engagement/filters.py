@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -15,8 +16,14 @@ from chanjiao.orgs.filters import date_range
 from chanjiao.orgs.models import Organisation, School
 
 
-def _year(field: str) -> django_filters.NumberFilter:
-    return django_filters.NumberFilter(field_name=f"{field}__year", label=_("年度"))
+class YearFilter(django_filters.NumberFilter):
+    """A calendar year: a whole number within what a date holds (year=0 or 0.0 would crash the lookup)."""
+
+    field_class = forms.IntegerField
+
+
+def _year(field: str) -> YearFilter:
+    return YearFilter(field_name=f"{field}__year", label=_("年度"), min_value=1900, max_value=2100)
 
 
 class EventFilterSet(SearchFilterSet):

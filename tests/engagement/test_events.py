@@ -170,3 +170,19 @@ def test_an_event_with_agreements_signed_at_it_is_not_deleted(world: Any, login:
     assert Event._base_manager.filter(pk=event.pk).exists()
     assert login("bureau_admin").delete(f"/api/engagement/events/{event.pk}").status_code == 409
     assert Event._base_manager.filter(pk=event.pk).exists()
+
+
+@pytest.mark.parametrize("year", ["0.0", "0", "99999", "2019.5", "-1"])
+def test_a_year_out_of_range_is_refused_not_crashed(world: Any, login: Any, year: str) -> None:
+    # The fuzz run found year=0.0 answered 500 (a date's year 0 cannot be looked up).
+    client = login("bureau_admin")
+    for path in ("/api/engagement/events/", "/api/engagement/agreements/"):
+        assert client.get(path, {"year": year}).status_code == 400, (path, year)
+    assert client.get(reverse("engagement:event_list"), {"year": year}).status_code == 200
+
+
+def test_a_year_filters_the_events_of_that_year(world: Any, login: Any) -> None:
+    in_2019 = factories.EventFactory(committee=world.committee, date=dt.date(2019, 5, 16))
+    factories.EventFactory(committee=world.committee, date=dt.date(2020, 5, 16))
+    answer = login("bureau_admin").get("/api/engagement/events/", {"year": "2019"}).json()
+    assert [row["id"] for row in answer["results"]] == [in_2019.pk]
