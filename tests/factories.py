@@ -15,7 +15,7 @@ from factory.django import DjangoModelFactory
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
 from chanjiao.core.roles import Role
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -333,3 +333,13 @@ class AllianceFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"专业发展联盟{n:03d}")
     lead_school = factory.SubFactory(SchoolFactory)
     founded = dt.date(2024, 5, 20)
+
+
+class VisitFactory(DjangoModelFactory):
+    class Meta:
+        model = Visit
+
+    school = factory.SubFactory(SchoolFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    date = dt.date(2024, 4, 10)
+    purpose = factory.Sequence(lambda n: f"走访了解用工需求{n:03d}")

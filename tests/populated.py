@@ -20,7 +20,7 @@ from chanjiao.accounts.models import Membership
 from chanjiao.catalog.models import Region
 from chanjiao.core.registry import ModelUI, registry
 from chanjiao.core.roles import Role
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -219,6 +219,14 @@ def _alliance(world: World) -> Any:
     return alliance
 
 
+def _visit(world: World) -> Any:
+    visit = Visit.objects.create(school=world.school_a, enterprise=world.enterprise, date=DAY,
+                                 purpose="了解数控岗位需求", outcome="达成共建实训室意向", follow_up="寄送合作方案",
+                                 follow_up_by=dt.date(2020, 1, 15))
+    visit.visitors.set([Teacher.objects.create(school=world.school_a, name="钱老师", employee_no="A0002")])
+    return visit
+
+
 # model name -> (who edits it, builder of a fully populated object)
 BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "school": ("bureau_admin", _school),
@@ -243,6 +251,7 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "eventparticipation": ("bureau_admin", _participation),
     "agreement": ("bureau_admin", _agreement),
     "alliance": ("bureau_admin", _alliance),
+    "visit": ("bureau_admin", _visit),
 }
 
 

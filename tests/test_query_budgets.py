@@ -125,6 +125,7 @@ def _anchors(world: World) -> dict[str, Any]:
     world.event.co_hosts.set([world.department])
     a["event"], a["eventparticipation"] = world.event, p._participation(world)
     a["agreement"], a["alliance"] = p._agreement(world), p._alliance(world)
+    a["visit"] = p._visit(world)
     assert set(a) >= set(UIS), f"no anchor for {sorted(set(UIS) - set(a))}: add one in _anchors()"
     return a
 
@@ -187,6 +188,8 @@ def _grow(data: Data, n: int) -> None:
         f.AgreementFactory(schools=[w.school_a, school], enterprises=[w.enterprise, firm], committee=a["committee"],
                            signing_event=a["event"]).majors.set([major])
         f.AllianceFactory(lead_school=w.school_a, founding_event=a["event"]).members.set([firm, w.enterprise])
+        f.VisitFactory(school=w.school_a, enterprise=w.enterprise).visitors.set([f.TeacherFactory(school=w.school_a)])
+        f.VisitFactory(school=school, enterprise=firm)
         for obj in a.values():
             _touch(obj, i)
     assert RuleParameter.objects.exists()

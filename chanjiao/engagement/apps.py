@@ -15,3 +15,4 @@ class EngagementConfig(AppConfig):
         register(Link("engagement.Agreement_enterprises", "organisation_id", "agreement__schools__region__code"))
         register(Link("engagement.EventParticipation", "organisation_id", "event__committee__group__region__code"))
         register(Link("engagement.Alliance_members", "organisation_id", "alliance__lead_school__region__code"))
+        register(Link("engagement.Visit", "enterprise_id", "school__region__code"))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.filters import SearchFilterSet
 from chanjiao.core.scoping import get_scope
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
 from chanjiao.orgs.filters import date_range
 from chanjiao.orgs.models import Organisation, School
 
@@ -66,6 +66,17 @@ class AgreementFilterSet(SearchFilterSet):
         if not value:
             return queryset
         return queryset.filter(Agreement.party_q(get_scope(getattr(self.request, "user", None)).orgs()))
+
+
+class VisitFilterSet(SearchFilterSet):
+    search_fields = ("purpose", "outcome", "enterprise__name", "school__name")
+    year = _year("date")
+    date_after, date_before = date_range(Visit, "date")
+    follow_up_by_after, follow_up_by_before = date_range(Visit, "follow_up_by")
+
+    class Meta:
+        model = Visit
+        fields = ["school", "enterprise"]
 
 
 class AllianceFilterSet(SearchFilterSet):

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from chanjiao.core.forms import ScopedModelForm
 from chanjiao.core.models import for_labels
-from chanjiao.engagement.models import Agreement, Alliance, CooperationForm, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, CooperationForm, Event, EventParticipation, Visit
 from chanjiao.engagement.services import duplicate_agreement
 
 
@@ -69,6 +69,21 @@ class AgreementForm(ScopedModelForm):
             if twin is not None:
                 raise forms.ValidationError(_("已登记过相同的协议（同类型、同开始日期、同签约方）：%(title)s。")
                                             % {"title": twin})
+        return data
+
+
+class VisitForm(ScopedModelForm):
+    class Meta:
+        model = Visit
+        fields = ["school", "enterprise", "date", "visitors", "purpose", "outcome", "follow_up", "follow_up_by"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        school = data.get("school")
+        strangers = [t for t in data.get("visitors") or () if school is not None and t.school_id != school.pk]
+        if strangers:
+            names = "、".join(t.name for t in strangers)
+            self.add_error("visitors", _("走访教师须为本校教师：%(names)s。") % {"names": names})
         return data
 
 

@@ -364,3 +364,56 @@ class Alliance(AuditedModel):
     @classmethod
     def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
         return region_q("lead_school__region__code", codes)
+
+
+class Visit(AuditedModel):
+    """走访企业 — a school's visit to an enterprise: who went, why, what came of it, what follows."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="visits",
+                               verbose_name=gettext_lazy("学校"))
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="visits_received",
+                                   verbose_name=gettext_lazy("走访企业"), limit_choices_to={"kind": "enterprise"})
+    date = models.DateField(gettext_lazy("走访日期"))
+    visitors = models.ManyToManyField("orgs.Teacher", blank=True, related_name="visits",
+                                      verbose_name=gettext_lazy("走访教师"))
+    purpose = models.CharField(gettext_lazy("走访目的"), max_length=200)
+    outcome = models.TextField(gettext_lazy("走访成果"), blank=True)
+    follow_up = models.TextField(gettext_lazy("后续跟进"), blank=True)
+    follow_up_by = models.DateField(gettext_lazy("跟进截止日期"), null=True, blank=True)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("school",)
+    label_related = ("school", "enterprise")
+
+    class Meta:
+        verbose_name = gettext_lazy("走访企业")
+        verbose_name_plural = gettext_lazy("走访企业")
+        ordering = ["-date", "school__name", "id"]
+        indexes = [models.Index(fields=["date"], name="visit_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.school} → {self.enterprise}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # The school records and edits its visits; the visited enterprise reads them.
+        schools = scope.orgs(Role.SCHOOL_ADMIN)
+        q = Q(school_id__in=schools) if schools else nothing()
+        if action == CHANGE:
+            return q if schools else None
+        firms = scope.orgs(Role.ENTERPRISE_CONTACT)
+        return q | Q(enterprise_id__in=firms) if firms else q
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN))
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("school__region__code", codes)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        # The visitors are the school's own teachers: VisitForm.clean (a many-to-many is not set yet here).
+        if self.enterprise_id and self.enterprise.kind != "enterprise":
+            raise ValidationError({"enterprise": _("走访对象须为企业。")})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_tables2 as tables
 
 from chanjiao.core.tables import BaseTable
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
 
 
 class EventTable(BaseTable):
@@ -30,6 +30,14 @@ class AgreementTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Agreement
         fields = ("title", "kind", "status", "signed_on", "start", "end", "committee")
+
+
+class VisitTable(BaseTable):
+    purpose = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Visit
+        fields = ("date", "school", "enterprise", "purpose", "follow_up_by")
 
 
 class AllianceTable(BaseTable):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from chanjiao.core.attachments import AttachmentUse
 from chanjiao.core.registry import ModelUI, Tab, register
 from chanjiao.engagement import filters, forms, tables
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation
+from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
 from chanjiao.orgs import ui as orgs_ui
 
 GROUP = _("校企对接")
@@ -25,6 +25,8 @@ agreements = register(ModelUI(Agreement, filters.AgreementFilterSet, tables.Agre
 alliances = register(ModelUI(Alliance, filters.AllianceFilterSet, tables.AllianceTable, forms.AllianceForm,
                              menu_group=GROUP, icon="affiliate", menu_order=320,
                              list_select_related=("lead_school", "founding_event")))
+visits = register(ModelUI(Visit, filters.VisitFilterSet, tables.VisitTable, forms.VisitForm, menu_group=GROUP,
+                          icon="walk", menu_order=330, list_select_related=("school", "enterprise")))
 
 events.tabs = [
     Tab(_("参与单位"), participations, via="event"),
@@ -37,6 +39,8 @@ agreements.attachments = [AttachmentUse("signed_scan", _("协议签署扫描件"
 events.attachments = [AttachmentUse("event_file", _("活动材料"), ("pdf", "docx", "xlsx", "jpg", "png"))]
 orgs_ui.committees.tabs = [*orgs_ui.committees.tabs, Tab(_("校企对接活动"), events, via="committee")]
 orgs_ui.schools.tabs = [*orgs_ui.schools.tabs, Tab(_("合作协议"), agreements, via="schools"),
-                        Tab(_("牵头的专业发展联盟"), alliances, via="lead_school")]
+                        Tab(_("牵头的专业发展联盟"), alliances, via="lead_school"),
+                        Tab(_("走访企业"), visits, via="school")]
 orgs_ui.enterprises.tabs = [*orgs_ui.enterprises.tabs, Tab(_("合作协议"), agreements, via="enterprises"),
-                            Tab(_("参加的活动"), participations, via="organisation")]
+                            Tab(_("参加的活动"), participations, via="organisation"),
+                            Tab(_("学校走访"), visits, via="enterprise")]

@@ -68,6 +68,9 @@ COOPERATING = f"""
       JOIN orgs_committee c ON c.id = e.committee_id WHERE c.group_id IN ({GROUPS}{WITHIN.format(x="r.code")})
     UNION SELECT m.organisation_id FROM engagement_alliance_members m JOIN engagement_alliance a ON a.id = m.alliance_id
       JOIN orgs_organisation s ON s.id = a.lead_school_id JOIN catalog_region r ON r.id = s.region_id
+      WHERE {WITHIN.format(x="r.code")}
+    UNION SELECT v.enterprise_id FROM engagement_visit v
+      JOIN orgs_organisation s ON s.id = v.school_id JOIN catalog_region r ON r.id = s.region_id
       WHERE {WITHIN.format(x="r.code")}"""
 VISIBLE_ORGS = f"({OWN_ORGS}) UNION ({COOPERATING})"
 READ_GROUPS = GROUPS + COVERING.format(x="r.code")
@@ -108,6 +111,7 @@ ORACLE: dict[str, str] = {
                               WHERE c.group_id IN ({READ_GROUPS})""",
     "agreement": f"SELECT agreement_id FROM engagement_agreement_schools WHERE school_id IN ({SCHOOL_IN})",
     "alliance": f"SELECT id FROM engagement_alliance WHERE lead_school_id IN ({SCHOOL_IN})",
+    "visit": f"SELECT id FROM engagement_visit WHERE school_id IN ({SCHOOL_IN})",  # a visit: its school's
 }
 API = {"school": "schools", "enterprise": "enterprises", "department": "departments",
        "association": "associations", "institute": "institutes", "contact": "contacts", "teacher": "teachers",
@@ -116,7 +120,7 @@ API = {"school": "schools", "enterprise": "enterprises", "department": "departme
        "committeemembership": "committee-memberships", "guidancecommittee": "guidance-committees",
        "guidancemember": "guidance-members", "event": "engagement/events",
        "eventparticipation": "engagement/event-participations", "agreement": "engagement/agreements",
-       "alliance": "engagement/alliances"}
+       "alliance": "engagement/alliances", "visit": "engagement/visits"}
 
 
 def business_uis() -> list[Any]:
@@ -177,6 +181,12 @@ ENGAGEMENT_SEED = [
        SELECT a.id, o.id FROM engagement_alliance a CROSS JOIN LATERAL (
            SELECT id FROM orgs_organisation WHERE kind IN ('enterprise', 'school') AND id <> a.lead_school_id
            ORDER BY (id * 7919 + a.id * 17) % 10007 LIMIT 3) o""",
+    # Each school visits two enterprises of anywhere in the province (its partners become visible to its city).
+    """INSERT INTO engagement_visit (created_at, updated_at, school_id, enterprise_id, date, purpose, outcome,
+           follow_up)
+       SELECT now(), now(), s.id, o.id, DATE '2024-04-10', '走访' || s.id, '', '' FROM orgs_organisation s
+       CROSS JOIN LATERAL (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
+                           ORDER BY (id * 7919 + s.id * 13) % 10007 LIMIT 2) o WHERE s.kind = 'school'""",
 ]
 
 
@@ -315,7 +325,7 @@ def test_the_province_sees_everything_with_a_roll_up_by_city(province: str) -> N
 
     seen = _check_role(province, "bureau_42", export=False)
     # The seeded matching-cycle rows are there to be checked (ENGAGEMENT_SEED): not an empty comparison.
-    assert all(seen[name] > 0 for name in ("event", "eventparticipation", "agreement", "alliance")), seen
+    assert all(seen[name] > 0 for name in ("event", "eventparticipation", "agreement", "alliance", "visit")), seen
     totals = dict(_sql(province, "SELECT kind, count(*) FROM orgs_organisation GROUP BY kind"))
     assert seen["enterprise"] == totals["enterprise"] and seen["school"] == totals["school"]
     by_city = dict(_sql(province, """SELECT p.name, count(*) FROM orgs_organisation o

@@ -260,3 +260,65 @@ def test_a_party_enterprise_sees_its_agreement_from_its_own_page(world: Any, log
     response = login("enterprise_contact").get(reverse("orgs:enterprise_detail", args=[world.enterprise.pk]))
     assert response.status_code == 200
     assert obj.title in response.content.decode()
+
+
+class TestVisitViews(ModelHarness):
+    """走访企业: the school records and edits its visits; the visited enterprise reads them; another
+    school's visits are not its business (404)."""
+
+    ui = ui.visits
+    api_path = "/api/engagement/visits/"
+    persona = "school_admin_a"
+    creator = "school_admin_a"
+    read_only_persona = "enterprise_contact"  # the visited firm reads, never edits
+    out_of_scope_visible = False
+    owner_field = "school"
+    natural_key = "purpose"
+    edit_changes = {"outcome": "约定共建实训室", "follow_up": "下月回访"}
+    protected_fields = _BOOKKEEPING
+
+    def in_scope(self, world: Any) -> Any:
+        return factories.VisitFactory(school=world.school_a, enterprise=world.enterprise,
+                                      purpose=f"走访了解岗位需求{next(_numbers)}")
+
+    def out_of_scope(self, world: Any) -> Any:
+        return factories.VisitFactory(school=world.school_b, enterprise=world.enterprise_b, purpose="乙县学校走访")
+
+    def owner_value(self, world: Any) -> Any:
+        return world.school_b.pk
+
+    def create_data(self, world: Any) -> dict[str, Any]:
+        return {"school": world.school_a.pk, "enterprise": world.enterprise.pk, "date": "2024-04-10",
+                "purpose": "了解智能制造岗位需求", "outcome": "对方愿接收实习生", "follow_up": "寄送实习方案",
+                "follow_up_by": "2024-05-10"}
+
+    def invalid_data(self, world: Any) -> dict[str, Any]:
+        # No purpose, an impossible date, and a department where an enterprise is expected.
+        return {"school": world.school_a.pk, "enterprise": world.department.pk, "date": "2024-02-30", "purpose": ""}
+
+    def marker(self, obj: Any) -> str:
+        return obj.purpose
+
+
+def test_a_visit_takes_only_the_schools_own_teachers(world: Any, login: Any) -> None:
+    from chanjiao.engagement.models import Visit
+    from tests.harness import as_post
+
+    ours = factories.TeacherFactory(school=world.school_a, name="本校老师", employee_no="V1")
+    theirs = factories.TeacherFactory(school=world.school_b, name="外校老师", employee_no="V2")
+    data = {"school": world.school_a.pk, "enterprise": world.enterprise.pk, "date": "2024-04-10",
+            "purpose": "跨校走访", "visitors": [ours.pk, theirs.pk]}
+    response = login("bureau_admin").post(reverse("engagement:visit_add"), as_post(data))
+    assert response.status_code == 400
+    assert "走访教师须为本校教师：外校老师。" in response.content.decode()
+    assert not Visit.objects.filter(purpose="跨校走访").exists()
+    response = login("bureau_admin").post(reverse("engagement:visit_add"), as_post({**data, "visitors": [ours.pk]}))
+    assert response.status_code == 302
+    assert list(Visit.objects.get(purpose="跨校走访").visitors.all()) == [ours]
+
+
+def test_the_enterprise_page_shows_the_schools_visits(world: Any, login: Any) -> None:
+    visit = factories.VisitFactory(school=world.school_a, enterprise=world.enterprise, purpose="走访洽谈订单班")
+    page = login("bureau_admin").get(reverse("orgs:enterprise_detail", args=[world.enterprise.pk]))
+    assert page.status_code == 200
+    assert visit.purpose in page.content.decode()

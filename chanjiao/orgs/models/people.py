@@ -119,6 +119,7 @@ class Teacher(SchoolOwnedMixin, AuditedModel):
     hire_date = models.DateField(_("入职日期"), null=True, blank=True)
 
     owner_fields: ClassVar[tuple[str, ...]] = ("school",)
+    label_related = ("school",)  # __str__ names the school (a visit's visitors list them)
 
     class Meta:
         verbose_name = _("教师")
