@@ -7,13 +7,11 @@ committee hosts it, an agreement to every party school's region, an alliance to 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -59,7 +57,6 @@ class Event(AuditedModel):
     outcome = models.TextField(gettext_lazy("活动成果"), blank=True)
 
     owner_fields: ClassVar[tuple[str, ...]] = ("committee",)
-    label_related = ()
 
     class Meta:
         verbose_name = gettext_lazy("校企对接活动")
@@ -241,7 +238,6 @@ class Agreement(WorkflowMixin, AuditedModel):
     achieved_outcomes = models.TextField(gettext_lazy("已取得成果"), blank=True)
 
     workflow = AGREEMENT_WORKFLOW
-    label_related = ()
 
     class Meta:
         verbose_name = gettext_lazy("校企合作协议")
@@ -319,10 +315,6 @@ class Agreement(WorkflowMixin, AuditedModel):
                 return chain
             chain.append(nxt)
 
-    def ends_within(self, days: int, today: dt.date | None = None) -> bool:
-        today = today or timezone.localdate()
-        return self.end is not None and today <= self.end <= today + dt.timedelta(days=days)
-
 
 class Alliance(AuditedModel):
     """专业发展联盟 — schools and enterprises around a group of majors, founded at an event."""
@@ -340,7 +332,6 @@ class Alliance(AuditedModel):
     description = models.TextField(gettext_lazy("简介"), blank=True)
 
     owner_fields: ClassVar[tuple[str, ...]] = ("lead_school",)
-    label_related = ()
 
     class Meta:
         verbose_name = gettext_lazy("专业发展联盟")
