@@ -8,7 +8,7 @@
 ``chanjiao_gen`` on the server of DATABASE_URL, as the generator names it) — or, with --reuse-db,
 reuses that database when it holds the same scale and seed (the harness marks what it generated
 with a database comment; an unmarked database is accepted when its row counts equal the sizes of
-that scale); (2) runs every suite in benchmarks/suite/ (imports, pages, api, dashboard), each figure
+that scale); (2) runs every suite in benchmarks/suite/ (imports, pages, api, dashboard, statistics), each figure
 beside its baseline measured in the same run, N runs each after a warm-up; (3) prints the table —
 figure, ours, baseline, ratio, target, met, note — and writes benchmarks/results.json with the raw
 timings, the machine (cores, load average), the date and the git commit. Nothing the benchmarks
@@ -171,7 +171,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (at least 5; a smoke test may pass 1 "
                                                             "with --allow-few-runs)")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="suites to run: imports pages api dashboard")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="suites to run: imports pages api dashboard "
+                                                                   "statistics")
     parser.add_argument("--reuse-db", action="store_true", help="reuse the dataset when it holds this scale and seed")
     parser.add_argument("--database", default=None, help="the dataset's database (default: the generator's, "
                                                          "chanjiao_gen)")

@@ -229,6 +229,8 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 200_000)
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 5_000)
 # Jobs (core/jobs.py): a list export of more rows runs in the background; results kept this many days.
 EXPORT_BACKGROUND_ROWS = env_int("EXPORT_BACKGROUND_ROWS", 5_000)
+# The to-do panel lists agreements ending within this many days (issue #9 point 3).
+AGREEMENT_EXPIRY_NOTICE_DAYS = env_int("AGREEMENT_EXPIRY_NOTICE_DAYS", 60)
 JOB_RESULT_DAYS = env_int("JOB_RESULT_DAYS", 7)
 # Attachments (core/attachments.py): refused above this size, before the file is read.
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)

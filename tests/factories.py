@@ -15,7 +15,17 @@ from factory.django import DjangoModelFactory
 from chanjiao.accounts.models import ApiToken, Membership, User
 from chanjiao.catalog.models import Industry, Major, Occupation, Region
 from chanjiao.core.roles import Role
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
+from chanjiao.engagement.models import (
+    Agreement,
+    Alliance,
+    AnnualPlan,
+    Event,
+    EventParticipation,
+    OrderClass,
+    PlannedActivity,
+    TeacherPractice,
+    Visit,
+)
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -343,3 +353,52 @@ class VisitFactory(DjangoModelFactory):
     enterprise = factory.SubFactory(EnterpriseFactory)
     date = dt.date(2024, 4, 10)
     purpose = factory.Sequence(lambda n: f"走访了解用工需求{n:03d}")
+
+
+class AnnualPlanFactory(DjangoModelFactory):
+    class Meta:
+        model = AnnualPlan
+
+    group = factory.SubFactory(VocationalGroupFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    number = factory.Sequence(lambda n: f"测教职成〔2024〕{n}号")
+    title = factory.Sequence(lambda n: f"关于开展年度校企对接活动的通知{n:03d}")
+    issued_on = dt.date(2024, 3, 1)
+
+
+class PlannedActivityFactory(DjangoModelFactory):
+    """A planned symposium of the plan's group (the committee is built in the plan's group)."""
+
+    class Meta:
+        model = PlannedActivity
+
+    plan = factory.SubFactory(AnnualPlanFactory)
+    committee = factory.LazyAttribute(lambda o: CommitteeFactory(group=o.plan.group,
+                                                                 pillar__group=o.plan.group))
+    kind = "symposium"
+    title = factory.Sequence(lambda n: f"计划座谈会{n:03d}")
+    month = 5
+
+
+class TeacherPracticeFactory(DjangoModelFactory):
+    class Meta:
+        model = TeacherPractice
+
+    teacher = factory.SubFactory(TeacherFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    start = dt.date(2024, 7, 1)
+    end = dt.date(2024, 8, 31)
+    form = "post"
+
+
+class OrderClassFactory(DjangoModelFactory):
+    class Meta:
+        model = OrderClass
+
+    school = factory.SubFactory(SchoolFactory)
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    major = factory.SubFactory(MajorFactory)
+    cohort_year = 2024
+    name = factory.Sequence(lambda n: f"订单班{n:03d}")
+    planned = 40
+    enrolled = 38

@@ -20,7 +20,17 @@ from chanjiao.accounts.models import Membership
 from chanjiao.catalog.models import Region
 from chanjiao.core.registry import ModelUI, registry
 from chanjiao.core.roles import Role
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
+from chanjiao.engagement.models import (
+    Agreement,
+    Alliance,
+    AnnualPlan,
+    Event,
+    EventParticipation,
+    OrderClass,
+    PlannedActivity,
+    TeacherPractice,
+    Visit,
+)
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -180,11 +190,34 @@ def _rule_parameter(world: World) -> Any:
                                         effective_from=DAY, source_note="某省产教融合型企业申报通知（测试）")
 
 
+def _plan(world: World) -> Any:
+    if not hasattr(world, "plan"):
+        world.plan = AnnualPlan.objects.create(
+            group=_group(world), year=2019, number="甲教职成〔2019〕3号", title="关于开展2019年校企对接活动的通知",
+            issued_on=dt.date(2019, 3, 12), summary="每个产学合作委员会至少举办一次校企合作座谈会")
+        world.plan.issuers.set([world.department, world.department_b])
+    return world.plan
+
+
+def _planned_activity(world: World, committee: Any = None) -> Any:
+    # The event's committee (its builder makes the committee once): an activity is planned in the plan's group.
+    if committee is None and not hasattr(world, "planned_activity"):
+        committee = _event(world).committee
+    if not hasattr(world, "planned_activity"):
+        world.planned_activity = PlannedActivity.objects.create(
+            plan=_plan(world), committee=committee, department=world.department, kind="symposium",
+            title="2019年智能制造校企合作座谈会（计划）", month=12, host=world.school_a, target_enterprises=20,
+            target_agreements=5)
+    return world.planned_activity
+
+
 def _event(world: World) -> Any:
     if not hasattr(world, "event"):
+        committee = _committee(world)
         world.event = Event.objects.create(
             kind="symposium", title="2019年智能制造校企合作座谈会", date=DAY, place="甲市第一职业技术学院",
-            committee=_committee(world), policy_briefing=True, skills_show=True, seminar=True, outcome="签约三项")
+            committee=committee, planned_activity=_planned_activity(world, committee), policy_briefing=True,
+            skills_show=True, seminar=True, outcome="签约三项")
         world.event.co_hosts.set([world.department, world.department_b])
     return world.event
 
@@ -227,6 +260,26 @@ def _visit(world: World) -> Any:
     return visit
 
 
+def _practice(world: World) -> Any:
+    teacher = Teacher.objects.create(school=world.school_a, name="孙老师", employee_no="A0003", subject="数控技术")
+    return TeacherPractice.objects.create(
+        teacher=teacher, enterprise=world.enterprise, start=dt.date(2019, 7, 1), end=DAY, form="post",
+        content="在数控加工车间顶岗实践，学习五轴加工新工艺", pre_service=True, appraisal="excellent",
+        appraisal_note="业务熟练，指导学徒三名")
+
+
+def _order_class(world: World) -> Any:
+    # Its own order agreement (the agreement builder's renewal has other parties and a unique number).
+    agreement = Agreement.objects.create(title="2019级订单班培养协议", kind="order", signed_on=dt.date(2019, 6, 1),
+                                         start=dt.date(2019, 9, 2), end=dt.date(2022, 7, 31))
+    agreement.schools.set([world.school_a])
+    agreement.enterprises.set([world.enterprise])
+    return OrderClass.objects.create(
+        school=world.school_a, enterprise=world.enterprise, major=world.major, cohort_year=2019,
+        name="2019级数控技术订单班", planned=40, enrolled=38, agreement=agreement,
+        mentors="王工程师（车间主任）\n李技师（班组长）", graduates=36, hired=30, retained=25)
+
+
 # model name -> (who edits it, builder of a fully populated object)
 BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "school": ("bureau_admin", _school),
@@ -252,6 +305,10 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "agreement": ("bureau_admin", _agreement),
     "alliance": ("bureau_admin", _alliance),
     "visit": ("bureau_admin", _visit),
+    "annualplan": ("bureau_admin", _plan),
+    "plannedactivity": ("bureau_admin", _planned_activity),
+    "teacherpractice": ("bureau_admin", _practice),
+    "orderclass": ("bureau_admin", _order_class),
 }
 
 

@@ -126,6 +126,9 @@ def _anchors(world: World) -> dict[str, Any]:
     a["event"], a["eventparticipation"] = world.event, p._participation(world)
     a["agreement"], a["alliance"] = p._agreement(world), p._alliance(world)
     a["visit"] = p._visit(world)
+    # The year plan (its activity of the anchor committee), a practice at the anchor enterprise, an order class.
+    a["annualplan"], a["plannedactivity"] = p._plan(world), p._planned_activity(world)
+    a["teacherpractice"], a["orderclass"] = p._practice(world), p._order_class(world)
     assert set(a) >= set(UIS), f"no anchor for {sorted(set(UIS) - set(a))}: add one in _anchors()"
     return a
 
@@ -190,6 +193,18 @@ def _grow(data: Data, n: int) -> None:
         f.AllianceFactory(lead_school=w.school_a, founding_event=a["event"]).members.set([firm, w.enterprise])
         f.VisitFactory(school=w.school_a, enterprise=w.enterprise).visitors.set([f.TeacherFactory(school=w.school_a)])
         f.VisitFactory(school=school, enterprise=firm)
+        f.AnnualPlanFactory(group=a["vocationalgroup"], year=2040 + i)
+        f.AnnualPlanFactory(group=group, year=2019).issuers.set([w.department, firm])
+        activity = f.PlannedActivityFactory(plan=a["annualplan"], committee=a["committee"], department=w.department,
+                                            host=firm)
+        f.EventFactory(committee=a["committee"], planned_activity=a["plannedactivity"])
+        f.EventFactory(committee=a["committee"], planned_activity=activity)
+        start = dt.date(2015, 1, 1) + dt.timedelta(days=40 * i)
+        f.TeacherPracticeFactory(teacher=a["teacher"], enterprise=w.enterprise, start=start,
+                                 end=start + dt.timedelta(days=19))
+        f.TeacherPracticeFactory(teacher=f.TeacherFactory(school=school), enterprise=firm)
+        f.OrderClassFactory(school=w.school_a, enterprise=w.enterprise, major=major, agreement=a["agreement"])
+        f.OrderClassFactory(school=school, enterprise=firm, major=major)
         for obj in a.values():
             _touch(obj, i)
     assert RuleParameter.objects.exists()
@@ -199,7 +214,8 @@ def _grow(data: Data, n: int) -> None:
 def _touch(obj: Any, i: int) -> None:
     """One more audited change of ``obj``: a free-text field it has, else nothing (a catalog row or a
     token is not edited through the platform; its history grows with what refers to it, if anything)."""
-    for name in ("note", "description", "short_name", "person_title", "title", "subject", "source_note"):
+    for name in ("note", "description", "short_name", "person_title", "title", "subject", "source_note", "content",
+                 "mentors"):
         if any(f.name == name for f in obj._meta.concrete_fields):
             setattr(obj, name, f"第{i}次修改")
             obj.save()

@@ -1,6 +1,6 @@
 """The province-scale data generator's shared parts: sizes, the clock, the COPY writer, the run context.
 
-One module per app (``orgs``, ``accounts``, ``audit``; ``catalog`` only reads the code tables that
+One module per app (``orgs``, ``engagement``, ``accounts``, ``audit``; ``catalog`` only reads the code tables that
 ``manage.py load_catalogs`` loaded). Every module draws from its own ``random.Random`` seeded from
 the run's seed and the module's name, never from the global generator or the wall clock, so the same
 scale and seed give the same rows byte for byte.
@@ -84,6 +84,19 @@ def sizes(scale: float) -> dict[str, int]:
         "orgs.guidancemember": schools * GUIDANCE_PER_SCHOOL * GUIDANCE_MEMBERS,
     }
     s["orgs.organisation"] = sum(v for k, v in s.items() if k.startswith("orgs.organisation:"))
+    # The matching cycle over 2017–2020 (generators/engagement.py; issue #9's benchmark names the sizes):
+    # one plan per group and year, the rest scaled. These rows carry no audit events (engagement.py says why).
+    s.update({
+        "engagement.annualplan": groups * 4,
+        "engagement.plannedactivity": scaled(2_400, scale),
+        "engagement.event": scaled(3_000, scale),
+        "engagement.eventparticipation": scaled(300_000, scale),
+        "engagement.agreement": scaled(300_000, scale),
+        "engagement.alliance": scaled(1_500, scale),
+        "engagement.visit": scaled(400_000, scale),
+        "engagement.teacherpractice": scaled(250_000, scale),
+        "engagement.orderclass": scaled(10_000, scale),
+    })
     users = {
         "bureau_admin": 1 + units + COUNTY_BUREAUS, "secretariat": groups, "leader": 1 + units, "school_admin": schools,
         "enterprise_contact": scaled(4_000, scale), "industry_authority": units * AUTHORITIES_PER_UNIT,
@@ -95,7 +108,7 @@ def sizes(scale: float) -> dict[str, int]:
     s["accounts.user"] = s["accounts.membership"] = sum(users.values())
     # Audit: one create per audited row, one m2m event per pillar (its industries), headcount updates,
     # and the year's security events.
-    audited = [k for k in s if ":" not in k]
+    audited = [k for k in s if ":" not in k and not k.startswith("engagement.")]
     s["audit:data_create"] = sum(s[k] for k in audited)
     s["audit:data_m2m"] = pillars
     s["audit:data_update"] = scaled(10_000, scale)

@@ -352,6 +352,8 @@ class OrgGenerator:
         complete = completer(Teacher)
         rows = []
         tid = start
+        # Its own stream, so adding the category left every other generated value as it was.
+        categories = self.ctx.rng("orgs/teacher-category")
         with timed(self.ctx, "orgs: plan teachers"):
             for (sid, level), n in zip(schools, counts, strict=True):
                 sname, _kind, _u, sday = self.org_info[sid]
@@ -368,6 +370,8 @@ class OrgGenerator:
                     row = complete({
                         "id": tid, "created_at": when, "updated_at": when, "school_id": sid, "name": name,
                         "employee_no": f"T{k:05d}", "subject": self.rng.choice(subjects), "is_dual_qualified": dual,
+                        # 专业课 60 %, 实习指导 15 %, 公共基础课 25 % (TP-01 binds the first two).
+                        "category": categories.choices(("subject", "instructor", "general"), (60, 15, 25))[0],
                         "enterprise_years": years,
                         "hire_date": dt.date(self.rng.randint(1995, 2024), self.rng.randint(1, 12), 1)})
                     rows.append(row)

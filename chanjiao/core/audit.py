@@ -153,9 +153,12 @@ def record_change(action: str, obj: models.Model, before: dict[str, Any] | None,
     _event(action, category="data", obj=obj, changes=changes).save()
 
 
-def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any, dict[str, Any]] | None = None) -> int:
+def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any, dict[str, Any]] | None = None,
+                extra: dict[Any, dict[str, Any]] | None = None) -> int:
     """Data events for rows written in bulk (imports, catalog loads): one event per row, written
-    with one COPY (PostgreSQL) or batched INSERTs — the audit must not be the slow part of an import."""
+    with one COPY (PostgreSQL) or batched INSERTs — the audit must not be the slow part of an import.
+
+    ``extra``: values beyond the row's own columns, by pk (an import's many-to-many links)."""
     from chanjiao.core import bulk
     from chanjiao.core.models import AuditEvent
 
@@ -175,6 +178,8 @@ def record_bulk(action: str, objects: Iterable[models.Model], befores: dict[Any,
         event.object_id = str(obj.pk)
         event.object_repr = text[:200] if text.isprintable() else clean_text(text, 200)
         after = snap(obj) if action != "delete" else None
+        if extra and after is not None and obj.pk in extra:
+            after.update(extra[obj.pk])
         event.changes = diff((befores or {}).get(obj.pk), after)
         events.append(event)
     from django.db import transaction

@@ -15,9 +15,10 @@ dimension's filter must be a plain ``exact`` filter on a to-one path (no ``metho
 makes "group by the field" and "filter by the value" the same set of rows.
 
 Cost. Figures are evaluated in families — same ModelUI, same dimension — and each family costs one
-query, however many rows or figures it has: one figure counts its filtered queryset directly;
-several figures share the scoped base queryset with one conditional ``COUNT(...) FILTER (WHERE pk IN
-<the figure's filtered queryset>)`` each. Group names cost at most one more query per family
+query, however many rows or figures it has. Without a dimension, the query holds one scalar subquery
+per figure, its filtered queryset counted (``_evaluate_together``); by a dimension, one figure groups
+its filtered queryset, several share the scoped base queryset with one conditional ``COUNT(...) FILTER
+(WHERE pk IN <the figure's filtered queryset>)`` each. Group names cost at most one more query per family
 (foreign-key dimensions read the names of the groups found; choice dimensions read their choices).
 """
 
@@ -29,8 +30,10 @@ from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
-from django.db.models import Count, Q
+from django.core.exceptions import EmptyResultSet, FieldDoesNotExist, ImproperlyConfigured
+from django.db import connections
+from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -56,12 +59,18 @@ class Figure:
     ui: ModelUI
     params: Mapping[str, str] = field(default_factory=dict)
     dims: tuple[str, ...] = ()  # the dimensions it may be broken down by
+    # A number field summed over the rows instead of counting them (订单班学生数: SUM(enrolled)); the
+    # drill-down list shows the same sum (ModelUI.totals), so it still equals its list.
+    total: str | None = None
 
     def __post_init__(self) -> None:
         for name in self.dims:
             group_field(self.ui, name)  # fail at import time, not on the dashboard
         filterset: Any = self.ui.filterset  # a django-filter FilterSet class (untyped library)
         unknown = set(self.params) - set(filterset.base_filters)
+        if self.total is not None and self.total not in getattr(self.ui, "totals", ()):
+            raise ImproperlyConfigured(f"Figure {self.key}: {self.ui.name} shows no total of {self.total!r} "
+                                       "(ModelUI.totals)")
         if unknown:
             raise ImproperlyConfigured(f"Figure {self.key}: {sorted(unknown)} are not filters of "
                                        f"{self.ui.filterset.__name__}")
@@ -151,13 +160,31 @@ def _request_for(user: User, data: QueryDict) -> HttpRequest:
     return request
 
 
+_NARROWED: dict[tuple[Any, frozenset[str]], Any] = {}
+
+
+def _narrowed(filterset: Any, names: set[str]) -> Any:
+    """``filterset`` with only the filters ``names`` gives values to. It selects the same rows for these
+    parameters — a filter given no value leaves the rows as they are — without building, and scoping
+    the choices of, every other filter of the list (most of a figure's cost in Python otherwise)."""
+    wanted = frozenset(names) & frozenset(filterset.base_filters)
+    key = (filterset, wanted)
+    if key not in _NARROWED:
+        narrowed: Any = type(filterset.__name__, (filterset,), {"__module__": filterset.__module__})
+        # After the class is made: its metaclass would rebuild every filter from Meta.
+        narrowed.base_filters = {n: f for n, f in filterset.base_filters.items() if n in wanted}
+        _NARROWED[key] = narrowed
+    return _NARROWED[key]
+
+
 def _filtered(ui: ModelUI, base: Any, params: list[tuple[str, str]], user: User) -> Any:
     """``base`` through ``ui``'s FilterSet with ``params``; refused parameters raise (the list page
     would silently show every row for them, so the counts would no longer match)."""
     data = QueryDict(mutable=True)
     for name, value in params:
         data.appendlist(name, value)
-    filterset = ui.filterset(data, queryset=base, request=_request_for(user, data))
+    filterset = _narrowed(ui.filterset, {name for name, _v in params})(data, queryset=base,
+                                                                        request=_request_for(user, data))
     if not filterset.is_valid():
         raise FigureError(filterset.errors.as_text())
     return filterset.qs.order_by()
@@ -202,9 +229,55 @@ def evaluate(figures: Iterable[Figure], params: Mapping[str, str] | None, user: 
         families.setdefault(id(figure.ui), []).append(figure)
     results: dict[str, FigureValue] = {}
     with reading_from_replica():  # the counting scans may read a replica, when one is configured (core/db_router.py)
+        if by is None:
+            return _evaluate_together([f for family in families.values() for f in family], common, user)
         for family in families.values():
             results.update(_evaluate_family(family, common, user, by))
     return results
+
+
+def _evaluate_together(figures: list[Figure], common: list[tuple[str, str]], user: User) -> dict[str, FigureValue]:
+    """One statement per family (ModelUI): one scalar subquery per figure, each the figure's own filtered
+    rows (what its list page shows) counted or summed. Each subquery is planned on its own, so a selective
+    filter (a year) drives it, rather than a pass over the whole scoped list with a condition per figure.
+    Not one statement for every family: PostgreSQL's parallel workers set up every subplan of the
+    statement they serve, so a statement holding all the scoped subqueries starts each worker slowly."""
+    own: dict[str, list[tuple[str, str]]] = {}
+    # (database alias, ModelUI) → (key, SQL, params)
+    parts: dict[tuple[str, int], list[tuple[str, str, tuple[Any, ...]]]] = {}
+    values: dict[str, int] = {}
+    bases: dict[int, Any] = {}  # per ModelUI: building the scoped rows is the costly part in Python
+    for f in figures:
+        own[f.key] = [*common, *((k, param_value(v)) for k, v in f.params.items())]
+        if id(f.ui) not in bases:
+            # The list page's rows (ui.rows_for), without its joins: they change no count.
+            bases[id(f.ui)] = f.ui.rows_for(user).select_related(None).prefetch_related(None).order_by()
+        rows = _filtered(f.ui, bases[id(f.ui)], own[f.key], user)
+        if f.total is None:
+            selected, measure = rows.values("pk"), "COUNT(*)"
+        else:
+            selected, measure = rows.values("pk", figure_total=F(f.total)), "COALESCE(SUM(figure_total), 0)"
+        try:
+            sql, params = selected.query.get_compiler(using=selected.db).as_sql()
+        except EmptyResultSet:  # a scope or filter that selects nothing (``pk IN ()``)
+            values[f.key] = 0
+            continue
+        # Django's own compiled SQL; every value stays a parameter.
+        subquery = f"(SELECT {measure} FROM ({sql}) figure_rows)"  # noqa: S608
+        parts.setdefault((selected.db, id(f.ui)), []).append((f.key, subquery, params))
+    for (alias, _ui), items in parts.items():
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for _k, sql, _p in items), [p for *_x, ps in items for p in ps])
+            row = cursor.fetchone()
+        values.update({key: int(value or 0) for (key, _s, _p), value in zip(items, row, strict=True)})
+    return {f.key: FigureValue(f, values[f.key], list_url(f.ui, own[f.key])) for f in figures}
+
+
+def _measure(figure: Figure, condition: Q | None = None) -> Any:
+    """What a figure adds up per row: one (a count) or its ``total`` field (a sum, 0 over no rows)."""
+    if figure.total is None:
+        return Count("pk", filter=condition)
+    return Coalesce(Sum(figure.total, filter=condition), 0)
 
 
 def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: User,
@@ -218,12 +291,12 @@ def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: 
         (figure,) = family
         rows = _filtered(ui, base, own[figure.key], user)
         if column is None:
-            counts = {figure.key: rows.count()}
+            counts = {figure.key: rows.count() if figure.total is None else rows.aggregate(v=_measure(figure))["v"]}
         else:
-            grouped = {figure.key: dict(rows.values_list(column).annotate(n=Count("pk")))}
-    else:  # one query for the family: a conditional count per figure over the shared base
-        aggregates = {f"f{i}": Count("pk", filter=Q(pk__in=_filtered(ui, base, own[f.key], user).values("pk")))
-                      if own[f.key] else Count("pk") for i, f in enumerate(family)}
+            grouped = {figure.key: dict(rows.values_list(column).annotate(n=_measure(figure)))}
+    else:  # one query for the family: a conditional count (or sum) per figure over the shared base
+        aggregates = {f"f{i}": _measure(f, Q(pk__in=_filtered(ui, base, own[f.key], user).values("pk")))
+                      if own[f.key] else _measure(f) for i, f in enumerate(family)}
         if column is None:
             totals = base.aggregate(**aggregates)
             counts = {f.key: totals[f"f{i}"] for i, f in enumerate(family)}

@@ -134,6 +134,11 @@ class ScopedModelForm(forms.ModelForm[Any], metaclass=_ScopedModelFormMetaclass)
 
     def clean(self) -> dict[str, Any]:
         data: dict[str, Any] = super().clean() or {}
+        # A browser posts a textarea's lines as CRLF, the API and the importer as LF: stored as LF, saving a
+        # page untouched does not rewrite every multi-line text (and write an audit event for nothing).
+        for key, value in data.items():
+            if isinstance(value, str) and "\r" in value:
+                data[key] = value.replace("\r\n", "\n")
         name = getattr(self._meta.model, "jurisdiction_field", None)
         if self.jurisdictions is not None and name in self.fields and name not in self.errors:
             value = data.get(name)

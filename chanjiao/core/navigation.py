@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
@@ -29,6 +31,27 @@ def never_matches(queryset: QuerySet[Any]) -> bool:
     return False
 
 
+@dataclass(frozen=True)
+class Page:
+    """A menu entry that is not a model's list (the statistics, a calendar, a tracker), declared by the
+    app that owns the page; shown when ``shown(scope)`` holds (business users by default)."""
+
+    group: Any
+    label: Any
+    url_name: str
+    icon: str = "chart-bar"
+    order: int = 100
+    shown: Callable[[Any], bool] = lambda scope: bool(scope.business_user)
+
+
+pages: list[Page] = []
+
+
+def register_page(page: Page) -> Page:
+    pages.append(page)
+    return page
+
+
 def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
     user = request.user
     scope = get_scope(user)
@@ -44,6 +67,11 @@ def menu_for(request: HttpRequest) -> list[dict[str, Any]]:
         groups.setdefault(str(ui.menu_group), []).append(
             {"label": ui.label, "url": url, "icon": ui.icon, "active": request.path.startswith(url)}
         )
+    for page in sorted(pages, key=lambda p: p.order):
+        if page.shown(scope):
+            url = reverse(page.url_name)
+            groups.setdefault(str(page.group), []).append(
+                {"label": str(page.label), "url": url, "icon": page.icon, "active": request.path.startswith(url)})
     if scope.has(Role.AUDIT_ADMIN):
         url = reverse("core:audit_search")
         groups.setdefault(_("安全审计"), []).append(

@@ -121,6 +121,9 @@ class ModelUI:
     # Joins the rows' names need beyond the table's own foreign-key columns (e.g. "term__group").
     list_select_related: tuple[str, ...] = ()
     list_prefetch_related: tuple[str, ...] = ()
+    # Number fields the list page sums over its filtered rows (合计), in one query: a figure with a
+    # ``total`` (core/figures.py) drills down to the list that shows the same sum.
+    totals: tuple[str, ...] = ()
     # Documents this model accepts (core/attachments.py): a 附件 card on the detail page and its routes.
     attachments: list[AttachmentUse] | None = None
 

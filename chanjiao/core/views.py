@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db import transaction
-from django.db.models import Model, ProtectedError
+from django.db.models import Model, ProtectedError, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -67,6 +68,15 @@ class ModelUIView(View):
         return {"ui": self.ui, "opts": self.ui.model._meta, **extra}
 
 
+def list_totals(ui: ModelUI, rows: Any) -> list[dict[str, Any]]:
+    """The 合计 of each of ``ui.totals`` over the filtered rows: one aggregate query (none without totals)."""
+    if not ui.totals:
+        return []
+    sums = rows.order_by().aggregate(**{name: Coalesce(Sum(name), 0) for name in ui.totals})
+    labels = {f.name: getattr(f, "verbose_name", f.name) for f in ui.model._meta.get_fields()}
+    return [{"field": name, "label": labels[name], "value": sums[name]} for name in ui.totals]
+
+
 class ObjectListView(ModelUIView):
     def get(self, request: Request) -> HttpResponse:  # Request: reads request.htmx
         queryset = self.ui.rows_for(request.user)
@@ -78,7 +88,7 @@ class ObjectListView(ModelUIView):
         context = self.base_context(
             table=table, filter=filterset, can_add=self.ui.form is not None and can_create(self.ui.model, request.user),
             can_import=can_import(self.ui, request.user),
-            query=request.GET.urlencode(),
+            query=request.GET.urlencode(), totals=list_totals(self.ui, rows),
         )
         template = "core/_table.html" if request.htmx else self.ui.list_template
         response = render(request, template, context)

@@ -7,6 +7,8 @@ All demo organisations carry ``is_demo=True``; school and enterprise names start
 The data keeps the platform's own rules: each enterprise is generated from one of its pillar industry's
 GB/T 4754 小类 (``TRADES``) with a name word for that activity, sits in a county of 宜昌, has a headcount
 that fits its size; 双师型 teachers have enterprise experience; every row passes its model's ``full_clean()``.
+The matching cycle 2017–2020 on top of it (plans, events, agreements, visits, practice, order classes) is
+``engagement.py``; at the default size (1,600 enterprises and teachers) its 2019 records give the seed's figures.
 """
 
 from __future__ import annotations
@@ -32,18 +34,24 @@ from chanjiao.demo.plan import (
     CITY_CODE,
     COMMITTEE_FOUNDED,
     COUNTIES,
+    DEFAULT_ENTERPRISES,
+    DEFAULT_TEACHERS,
     DEMO_PASSWORD,
     DEPARTMENTS,
     DUAL_MIN_ENTERPRISE_YEARS,
+    GENERAL_SUBJECTS,
     GIVEN,
     HEADCOUNT,
     HIGHER,
+    MIN_TEACHERS_PER_SCHOOL,
     NAME_WORDS,
     PILLARS,
     ROLE_TITLES,
     SECONDARY,
     SEED,
     SURNAMES,
+    TEACHER_CATEGORY_SHARES,
+    TEACHER_WEIGHTS,
     TERM_1,
     TERM_2_START,
     TRADES,
@@ -74,8 +82,8 @@ from chanjiao.orgs.models import (
 )
 
 # The names the demo command, its tests and the benchmarks import from here (the plan moved to plan.py).
-__all__ = ["COUNTIES", "DEMO_PASSWORD", "DUAL_MIN_ENTERPRISE_YEARS", "HEADCOUNT", "NAME_WORDS", "PILLARS", "TRADES",
-           "City", "Summary", "build_city"]
+__all__ = ["COUNTIES", "DEFAULT_ENTERPRISES", "DEFAULT_TEACHERS", "DEMO_PASSWORD", "DUAL_MIN_ENTERPRISE_YEARS",
+           "HEADCOUNT", "NAME_WORDS", "PILLARS", "TRADES", "City", "Summary", "build_city", "default_teachers"]
 
 @dataclass
 class Summary:
@@ -106,12 +114,19 @@ def _bulk_missing(model: type[models.Model], rows: Iterable[models.Model], key: 
     return len(new)
 
 
+def default_teachers(enterprises: int) -> int:
+    """Teachers in proportion to the enterprises (1,600 with 1,600), at least four per school."""
+    schools = len(HIGHER) + len(SECONDARY)
+    return max(MIN_TEACHERS_PER_SCHOOL * schools, round(DEFAULT_TEACHERS * enterprises / DEFAULT_ENTERPRISES))
+
+
 class City:
     """Builds the demo city step by step; each step is idempotent."""
 
-    def __init__(self, enterprises: int = 300) -> None:
+    def __init__(self, enterprises: int = DEFAULT_ENTERPRISES, teachers: int | None = None) -> None:
         self.rng = random.Random(SEED)
         self.enterprise_count = enterprises
+        self.teacher_count = default_teachers(enterprises) if teachers is None else teachers
         self.summary = Summary()
         self.regions = {r.code: r for r in Region.objects.filter(code__startswith="4205")}
         wanted = {c for p in PILLARS for c in p.codes} | {c for trades in TRADES.values() for c in trades}
@@ -156,6 +171,7 @@ class City:
             self.guidance()
             self.users()
             self.integration()
+            self.engagement()
         return self.summary
 
     def departments(self) -> None:
@@ -310,17 +326,50 @@ class City:
         existing = Contact.objects.filter(organisation__is_demo=True).values_list("organisation_id", "email")
         _bulk_missing(Contact, contacts, lambda c: (c.organisation_id, c.email), existing, self.summary)
 
+        self.teachers()
+
+    def teacher_quota(self) -> list[tuple[Organisation, tuple[int, ...], int]]:
+        """(school, its pillar indices, number of teachers): ``teacher_count`` split by school size."""
+        schools: list[tuple[Organisation, tuple[int, ...], int]] = []
+        for school, (_n, _c, ps) in zip(self.higher, HIGHER, strict=True):
+            schools.append((school, tuple(ps), TEACHER_WEIGHTS["higher"]))
+        for school, p in self.secondary:
+            # A county centre teaches a few of the city's trades: three pillars, picked by its position.
+            ps = (p,) if p is not None else tuple((len(schools) + k) % len(PILLARS) for k in range(3))
+            schools.append((school, ps, TEACHER_WEIGHTS["specialty" if p is not None else "county"]))
+        total = sum(w for _s, _p, w in schools)
+        exact = [self.teacher_count * w / total for _s, _p, w in schools]
+        counts = [max(MIN_TEACHERS_PER_SCHOOL, int(x)) for x in exact]
+        # Largest remainders take the teachers the rounding left over.
+        order = sorted(range(len(schools)), key=lambda i: (int(exact[i]) - exact[i], i))
+        for i in order[:max(0, self.teacher_count - sum(counts))]:
+            counts[i] += 1
+        return [(s, ps, n) for (s, ps, _w), n in zip(schools, counts, strict=True)]
+
+    def teachers(self) -> None:
         teachers: list[Teacher] = []
-        subjects = [p.subject for p in PILLARS]
-        for school in [*self.higher, *(s for s, _p in self.secondary)]:
-            for k in range(1, 5):
-                dual = self.rng.random() < 0.55
-                years = self.rng.choice([DUAL_MIN_ENTERPRISE_YEARS, *map(Decimal, "12358")] if dual
-                                        else [Decimal(y) for y in "00012"])
+        shares = [c for c, _w in TEACHER_CATEGORY_SHARES], [w for _c, w in TEACHER_CATEGORY_SHARES]
+        for school, pillars, count in self.teacher_quota():
+            for k in range(1, count + 1):
+                category = self.rng.choices(*shares)[0]
+                new_hire = self.rng.random() < 0.15  # hired 2017–2020: the years of the matching cycle
+                if new_hire:
+                    hired = dt.date(self.rng.choice((2017, 2018, 2019, 2020)), self.rng.choice((7, 8, 9)), 1)
+                else:
+                    hired = dt.date(self.rng.randint(1990, 2016), self.rng.randint(1, 12), 1)
+                if category == "general":
+                    subject, dual = self.rng.choice(GENERAL_SUBJECTS), self.rng.random() < 0.05
+                else:
+                    subject, dual = PILLARS[self.rng.choice(pillars)].subject, self.rng.random() < 0.55
+                if new_hire and self.rng.random() < 0.45:
+                    dual, years = False, Decimal(0)  # straight from university: practises before teaching (TP-02)
+                elif dual:
+                    years = self.rng.choice([DUAL_MIN_ENTERPRISE_YEARS, *map(Decimal, "12358")])
+                else:
+                    years = self.rng.choice([Decimal(y) for y in "00012"])
                 teachers.append(Teacher(
-                    school=school, name=self.person(), employee_no=f"T{k:04d}", subject=self.rng.choice(subjects),
-                    is_dual_qualified=dual, enterprise_years=years,
-                    hire_date=dt.date(self.rng.randint(1998, 2020), self.rng.randint(1, 12), 1)))
+                    school=school, name=self.person(), employee_no=f"T{k:04d}", subject=subject, category=category,
+                    is_dual_qualified=dual, enterprise_years=years, hire_date=hired))
         existing = Teacher.objects.filter(school__is_demo=True).values_list("school_id", "employee_no")
         _bulk_missing(Teacher, teachers, lambda t: (t.school_id, t.employee_no), existing, self.summary)
 
@@ -414,8 +463,14 @@ class City:
                     moved += 1
         self.summary.add("产教融合型企业状态", moved)
 
+    def engagement(self) -> None:
+        """The matching cycle 2017–2020 (plans, events, agreements, visits, practice, order classes)."""
+        from chanjiao.demo.engagement import build_engagement
 
-def build_city(enterprises: int = 300) -> Summary:
+        build_engagement(self)
+
+
+def build_city(enterprises: int = DEFAULT_ENTERPRISES, teachers: int | None = None) -> Summary:
     """Create (or complete) the demo city; returns what was created and the demo accounts."""
     with audit.audit_context(source="command:demo"):
-        return City(enterprises=enterprises).build()
+        return City(enterprises=enterprises, teachers=teachers).build()

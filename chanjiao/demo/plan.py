@@ -210,3 +210,88 @@ DUAL_MIN_ENTERPRISE_YEARS = Decimal("0.5")
 TERM_1 = (dt.date(2013, 6, 28), dt.date(2016, 10, 19))
 TERM_2_START = dt.date(2016, 10, 20)
 COMMITTEE_FOUNDED = TERM_2_START
+
+# ------------------------------------------------------------------------------------------- size of the city
+# Large enough that the matching-cycle figures are not artefacts (issue #9 point 11: ≥ 1,500 of each).
+DEFAULT_ENTERPRISES = 1600
+DEFAULT_TEACHERS = 1600
+MIN_TEACHERS_PER_SCHOOL = 4
+# Teaching staff per school, as weights: the three colleges are the largest, county centres the smallest.
+TEACHER_WEIGHTS = {"higher": 10, "specialty": 4, "county": 3}
+GENERAL_SUBJECTS = ["语文", "数学", "英语", "思想政治", "体育与健康", "信息技术", "历史"]
+# Teacher categories (TP-01 binds 专业课教师 and 实习指导教师): share of each among a school's teachers.
+TEACHER_CATEGORY_SHARES = (("subject", 0.75), ("instructor", 0.12), ("general", 0.13))
+
+# ---------------------------------------------------------------------------- the matching cycle 2017–2020
+YEARS = (2017, 2018, 2019, 2020)
+# The year's outcomes the demo's records add up to. 2019 is the seed article's (10 symposia with 9
+# departments through 9 committees; 118 enterprises attended; 131 合作意向书; 1,077 enterprises visited;
+# 1,554 person-times of teacher practice; 108 order classes with 7,053 students). The other years are
+# invented: growth to 2019, and a dip in 2020 (the epidemic stopped visits and placements in spring).
+YEAR_FIGURES: dict[int, dict[str, int]] = {
+    2017: {"symposium_enterprises": 74, "intent_agreements": 86, "visited_enterprises": 712,
+           "practice_person_times": 1126, "order_classes": 73, "order_class_students": 4528},
+    2018: {"symposium_enterprises": 96, "intent_agreements": 109, "visited_enterprises": 904,
+           "practice_person_times": 1347, "order_classes": 91, "order_class_students": 5862},
+    2019: {"symposium_enterprises": 118, "intent_agreements": 131, "visited_enterprises": 1077,
+           "practice_person_times": 1554, "order_classes": 108, "order_class_students": 7053},
+    2020: {"symposium_enterprises": 69, "intent_agreements": 94, "visited_enterprises": 663,
+           "practice_person_times": 1012, "order_classes": 97, "order_class_students": 6174},
+}
+# The symposia held: (pillar index, month, day, co-hosting departments by short name, special session or "").
+# 2019: one per department-chaired committee, and 医药健康 a second time in 枝江 → 10 symposia, 9 departments,
+# 9 committees. The two committees chaired by a leading enterprise co-host with 市经信局 when they hold one.
+SYMPOSIA: dict[int, list[tuple[int, int, int, tuple[str, ...], str]]] = {
+    2017: [(0, 4, 20, ("市商务局",), ""), (1, 5, 11, ("市农业农村局",), ""), (2, 5, 25, ("市卫健委",), ""),
+           (3, 6, 8, ("市经信局",), ""), (5, 9, 21, ("市文旅局",), ""), (6, 10, 19, ("市经信局",), ""),
+           (9, 11, 9, ("市市场监管局",), "")],
+    2018: [(0, 4, 12, ("市商务局",), ""), (1, 4, 26, ("市农业农村局",), ""), (2, 5, 17, ("市卫健委",), ""),
+           (4, 6, 7, ("市委宣传部",), ""), (5, 6, 21, ("市文旅局",), ""), (6, 9, 20, ("市经信局",), ""),
+           (8, 10, 18, ("市交通运输局",), ""), (9, 11, 8, ("市市场监管局",), ""),
+           (0, 11, 22, ("市商务局",), "农村电商专场")],
+    2019: [(0, 4, 11, ("市商务局",), ""), (1, 4, 25, ("市农业农村局",), ""), (2, 5, 16, ("市卫健委",), ""),
+           (4, 5, 30, ("市委宣传部",), ""), (5, 6, 13, ("市文旅局",), ""), (6, 6, 27, ("市经信局",), ""),
+           (8, 9, 19, ("市交通运输局",), ""), (9, 10, 17, ("市市场监管局",), ""), (10, 11, 7, ("市住建局",), ""),
+           (2, 11, 21, ("市卫健委",), "枝江基层医疗专场")],
+    2020: [(0, 6, 18, ("市商务局",), ""), (1, 7, 9, ("市农业农村局",), ""), (2, 7, 23, ("市卫健委",), ""),
+           (5, 9, 17, ("市文旅局",), ""), (6, 10, 22, ("市经信局",), ""), (7, 11, 12, ("市经信局",), "")],
+}
+# Symposia the plan announced but that were not held (pillar index, month): planned vs held.
+SYMPOSIA_NOT_HELD: dict[int, list[tuple[int, int]]] = {
+    2017: [(4, 10), (8, 11)], 2018: [(10, 11)], 2019: [(3, 10), (7, 11)], 2020: [(4, 3), (8, 4), (9, 5), (10, 11)],
+}
+# The spring joint notice: its number within the bureau's 宜教职成 series, date of issue.
+PLAN_NOTICES = {2017: (4, dt.date(2017, 3, 8)), 2018: (3, dt.date(2018, 3, 6)), 2019: (3, dt.date(2019, 3, 12)),
+                2020: (9, dt.date(2020, 5, 20))}
+# Per year: the other planned activities per committee (tours, teacher training, competitions), and the
+# share of them held (2020: many spring activities were called off).
+OTHER_ACTIVITIES_PER_COMMITTEE = {2017: 2, 2018: 2, 2019: 3, 2020: 2}
+OTHER_HELD_SHARE = {2017: 0.8, 2018: 0.85, 2019: 0.9, 2020: 0.55}
+ALLIANCES_PER_YEAR = {2017: 3, 2018: 4, 2019: 6, 2020: 3}
+# Agreements besides the 合作意向书 and the order agreements of the order classes, per year.
+OTHER_AGREEMENTS = {
+    2017: {"deep": 14, "apprenticeship": 5, "internship_base": 18, "training_base": 8, "other": 3},
+    2018: {"deep": 19, "apprenticeship": 8, "internship_base": 21, "training_base": 10, "other": 4},
+    2019: {"deep": 26, "apprenticeship": 11, "internship_base": 24, "training_base": 13, "other": 5},
+    2020: {"deep": 17, "apprenticeship": 9, "internship_base": 15, "training_base": 9, "other": 4},
+}
+# The catalog majors (2021 目录) an order class of a pillar's school trains for: (中职, 高职专科).
+ORDER_MAJORS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "电子商务": (("电子商务", "直播电商服务"), ("电子商务", "市场营销")),
+    "现代农业": (("作物生产技术", "农产品营销与储运"), ("现代农业技术", "设施农业与装备")),
+    "医药健康": (("护理", "中药制药"), ("护理", "药学")),
+    "精细化工": (("精细化工技术",), ("应用化工技术", "精细化工技术")),
+    "文化创意": (("数字影像技术",), ("数字媒体技术", "影视多媒体技术")),
+    "旅游服务": (("旅游服务与管理", "高星级饭店运营与管理"), ("旅游管理", "酒店管理与数字化运营")),
+    "装备制造": (("机电技术应用",), ("机电一体化技术", "工业机器人技术")),
+    "电子信息": (("计算机应用", "计算机网络技术"), ("软件技术", "电子信息工程技术")),
+    "现代物流": (("物流服务与管理",), ("现代物流管理", "港口与航运管理")),
+    "食品饮料": (("食品加工工艺",), ("食品生物技术", "食品检验检测技术")),
+    "建筑建材": (("建筑工程施工",), ("建筑工程技术", "建筑装饰工程技术")),
+}
+VISIT_PURPOSES = ["了解企业用工需求", "洽谈订单培养合作", "走访顶岗实习学生", "洽谈共建实训基地",
+                  "邀请参加校企合作座谈会", "毕业生就业跟踪回访", "洽谈教师企业实践岗位", "商谈现代学徒制试点"]
+PRACTICE_CONTENT = ["了解企业生产组织方式和工艺流程", "学习岗位职责、操作规范和技能要求",
+                    "学习新知识、新技术、新工艺、新方法", "参与企业产品研发和技术改造",
+                    "调研企业用人标准，修订人才培养方案", "收集企业真实案例，开发校本教材"]
+MENTOR_TITLES = ["技术总监", "车间主任", "高级工程师", "培训主管", "店长", "项目经理", "护士长", "技师"]

@@ -14,3 +14,7 @@ router.add_router("/event-participations", crud_router(ui.participations, tags=_
 router.add_router("/agreements", crud_router(ui.agreements, tags=_TAGS))
 router.add_router("/alliances", crud_router(ui.alliances, tags=_TAGS))
 router.add_router("/visits", crud_router(ui.visits, tags=_TAGS))
+router.add_router("/annual-plans", crud_router(ui.plans, tags=_TAGS))
+router.add_router("/planned-activities", crud_router(ui.activities, tags=_TAGS))
+router.add_router("/teacher-practices", crud_router(ui.practices, tags=_TAGS))
+router.add_router("/order-classes", crud_router(ui.order_classes, tags=_TAGS))

@@ -10,15 +10,26 @@ from django.utils.translation import gettext_lazy
 
 from chanjiao.core.forms import ScopedModelForm
 from chanjiao.core.models import for_labels
-from chanjiao.engagement.models import Agreement, Alliance, CooperationForm, Event, EventParticipation, Visit
+from chanjiao.engagement.models import (
+    Agreement,
+    Alliance,
+    AnnualPlan,
+    CooperationForm,
+    Event,
+    EventParticipation,
+    OrderClass,
+    PlannedActivity,
+    TeacherPractice,
+    Visit,
+)
 from chanjiao.engagement.services import duplicate_agreement
 
 
 class EventForm(ScopedModelForm):
     class Meta:
         model = Event
-        fields = ["kind", "title", "date", "place", "committee", "co_hosts", "policy_briefing", "skills_show",
-                  "seminar", "outcome"]
+        fields = ["kind", "title", "date", "place", "committee", "co_hosts", "planned_activity", "policy_briefing",
+                  "skills_show", "seminar", "outcome"]
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, user=user, **kwargs)
@@ -26,6 +37,14 @@ class EventForm(ScopedModelForm):
         committee = self.fields["committee"]
         assert isinstance(committee, forms.ModelChoiceField)
         committee.queryset = for_labels(Event.committee_targets(user))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        activity, committee = data.get("planned_activity"), data.get("committee")
+        if activity is not None and committee is not None and activity.committee_id != committee.pk:
+            self.add_error("planned_activity", _("所选计划活动属于%(c)s，与本活动的主办委员会不一致。")
+                           % {"c": activity.committee})
+        return data
 
 
 class EventParticipationForm(ScopedModelForm):
@@ -91,3 +110,43 @@ class AllianceForm(ScopedModelForm):
     class Meta:
         model = Alliance
         fields = ["name", "lead_school", "founding_event", "founded", "members", "majors", "description"]
+
+
+class AnnualPlanForm(ScopedModelForm):
+    class Meta:
+        model = AnnualPlan
+        fields = ["group", "year", "number", "title", "issued_on", "issuers", "summary"]
+
+
+class PlannedActivityForm(ScopedModelForm):
+    class Meta:
+        model = PlannedActivity
+        fields = ["plan", "committee", "department", "kind", "title", "month", "host", "target_enterprises",
+                  "target_agreements"]
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        # A committee leader edits its committees' activities but writes no plan (only the global writers do),
+        # so the owner field's narrowing (plans one may edit) would offer it none and refuse every save: it
+        # keeps the activity's own plan, and moves the activity only among the committees it runs.
+        plan, committee = self.fields["plan"], self.fields["committee"]
+        assert isinstance(plan, forms.ModelChoiceField) and isinstance(committee, forms.ModelChoiceField)
+        if self.instance.plan_id is not None:
+            own = AnnualPlan.objects.visible_to(user).filter(pk=self.instance.plan_id)
+            plan.queryset = for_labels(AnnualPlan.objects.editable_by(user) | own)
+        committee.queryset = for_labels(Event.committee_targets(user))
+
+
+class TeacherPracticeForm(ScopedModelForm):
+    class Meta:
+        model = TeacherPractice
+        fields = ["teacher", "enterprise", "start", "end", "form", "content", "pre_service", "appraisal",
+                  "appraisal_note"]
+
+
+class OrderClassForm(ScopedModelForm):
+    class Meta:
+        model = OrderClass
+        fields = ["school", "enterprise", "major", "cohort_year", "name", "planned", "enrolled", "agreement",
+                  "mentors", "graduates", "hired", "retained"]
+

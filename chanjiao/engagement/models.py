@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -20,7 +21,7 @@ from chanjiao.core.roles import Role
 from chanjiao.core.rules import enforce
 from chanjiao.core.scoping import CHANGE, Scope, ScopedQuerySet, get_scope, nothing, region_q, unscoped
 from chanjiao.core.workflow import Transition, Workflow, WorkflowMixin
-from chanjiao.orgs.models import Committee, Department, Organisation, School
+from chanjiao.orgs.models import Committee, Department, Organisation, School, SchoolOwnedMixin, Teacher, VocationalGroup
 
 
 class EventKind(models.TextChoices):
@@ -55,6 +56,9 @@ class Event(AuditedModel):
     skills_show = models.BooleanField(gettext_lazy("组织企业观摩一次技能竞赛"), default=False)
     seminar = models.BooleanField(gettext_lazy("召开一次深度对接研讨会"), default=False)
     outcome = models.TextField(gettext_lazy("活动成果"), blank=True)
+    # The year plan's activity this event holds (planned vs held, per committee).
+    planned_activity = models.ForeignKey("engagement.PlannedActivity", on_delete=models.SET_NULL, null=True,
+                                         blank=True, related_name="events", verbose_name=gettext_lazy("落实的计划活动"))
 
     owner_fields: ClassVar[tuple[str, ...]] = ("committee",)
 
@@ -196,6 +200,8 @@ def _signable(obj: Agreement) -> list[str]:
 
 
 _A = AgreementStatus
+# An agreement still binding its parties: what the to-do panel watches and the expiry job ends.
+LIVE_STATUSES = (_A.SIGNED, _A.IN_FORCE)
 AGREEMENT_WORKFLOW = Workflow("status", [
     Transition("sign", _A.DRAFT, _A.SIGNED, label=gettext_lazy("登记签署"), allowed=_party_or_bureau, guard=_signable),
     Transition("start", _A.SIGNED, _A.IN_FORCE, label=gettext_lazy("开始履行"), allowed=_party_or_bureau),
@@ -403,8 +409,263 @@ class Visit(AuditedModel):
         return region_q("school__region__code", codes)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         # The visitors are the school's own teachers: VisitForm.clean (a many-to-many is not set yet here).
         if self.enterprise_id and self.enterprise.kind != "enterprise":
             raise ValidationError({"enterprise": _("走访对象须为企业。")})
+
+
+# -- the year's plan ---------------------------------------------------------------------------------------------
+
+
+class AnnualPlan(AuditedModel):
+    """年度校企对接工作计划 — the spring joint notice of the bureau and the group (文号, issuers, file),
+    with the activities each committee plans for the year."""
+
+    group = models.ForeignKey(VocationalGroup, on_delete=models.PROTECT, related_name="annual_plans",
+                              verbose_name=gettext_lazy("职教集团"))
+    year = models.PositiveSmallIntegerField(gettext_lazy("年度"),
+                                            validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    number = models.CharField(gettext_lazy("文号"), max_length=60, unique=True,
+                              help_text=gettext_lazy("联合通知的发文字号，如 宜教职成〔2019〕3号"))
+    title = models.CharField(gettext_lazy("通知标题"), max_length=200)
+    issued_on = models.DateField(gettext_lazy("发文日期"))
+    issuers = models.ManyToManyField(Organisation, blank=True, related_name="issued_plans",
+                                     verbose_name=gettext_lazy("联合发文单位"))
+    summary = models.TextField(gettext_lazy("工作要点"), blank=True)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("group",)
+
+    class Meta:
+        verbose_name = gettext_lazy("年度工作计划")
+        verbose_name_plural = gettext_lazy("年度工作计划")
+        ordering = ["-year", "group", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "year"], name="annual_plan_group_year_unique")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # The plan is the group's public work programme; the bureau and the secretariat write it.
+        return Q() if action != CHANGE and scope.business_user else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("group__region__code", codes, covering=action != CHANGE)
+
+
+class PlannedActivity(AuditedModel):
+    """One activity of the year plan: which committee holds it, with which industry department, in
+    which month, and the targets it sets. Events fulfil it (``Event.planned_activity``)."""
+
+    plan = models.ForeignKey(AnnualPlan, on_delete=models.CASCADE, related_name="activities",
+                             verbose_name=gettext_lazy("年度工作计划"))
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="planned_activities",
+                                  verbose_name=gettext_lazy("产学合作委员会"))
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="planned_activities", verbose_name=gettext_lazy("联合主办行业主管部门"))
+    kind = models.CharField(gettext_lazy("活动类型"), max_length=20, choices=EventKind.choices)
+    title = models.CharField(gettext_lazy("活动名称"), max_length=200)
+    month = models.PositiveSmallIntegerField(gettext_lazy("计划月份"),
+                                             validators=[MinValueValidator(1), MaxValueValidator(12)])
+    host = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True,
+                             related_name="hosted_planned_activities", verbose_name=gettext_lazy("承办单位"))
+    target_enterprises = models.PositiveIntegerField(gettext_lazy("计划参与企业数"), default=0)
+    target_agreements = models.PositiveIntegerField(gettext_lazy("计划签约协议数"), default=0)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("plan",)
+    label_related = ("plan",)
+
+    class Meta:
+        verbose_name = gettext_lazy("计划活动")
+        verbose_name_plural = gettext_lazy("计划活动")
+        ordering = ["plan", "month", "committee", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.plan.year}年{self.month}月 {self.title}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        if action != CHANGE:
+            return Q() if scope.business_user else None
+        return _committee_leads(scope, "committee__") if scope.has(Role.COMMITTEE_LEADER) else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("plan__group__region__code", codes, covering=action != CHANGE)
+
+    def clean(self) -> None:
+        if self.plan_id and self.committee_id and self.committee.group_id != self.plan.group_id:
+            raise ValidationError({"committee": _("计划活动的委员会须属于本计划的职教集团。")})
+
+
+# -- teachers in enterprises -------------------------------------------------------------------------------------
+
+
+class PracticeForm(models.TextChoices):
+    """TP-05: the forms of teachers' enterprise practice (《职业学校教师企业实践规定》第六条)."""
+
+    STUDY_VISIT = "study_visit", gettext_lazy("到企业考察观摩")
+    TRAINING = "training", gettext_lazy("接受企业组织的技能培训")
+    POST = "post", gettext_lazy("在企业生产和管理岗位兼职或任职")
+    RESEARCH = "research", gettext_lazy("参与企业产品研发和技术创新")
+    OTHER = "other", gettext_lazy("其他形式")
+
+
+class Appraisal(models.TextChoices):
+    EXCELLENT = "excellent", gettext_lazy("优秀")
+    GOOD = "good", gettext_lazy("良好")
+    PASS = "pass", gettext_lazy("合格")
+    FAIL = "fail", gettext_lazy("不合格")
+
+
+class TeacherPractice(SchoolOwnedMixin, AuditedModel):
+    """教师企业实践 — a teacher's period at an enterprise (TP-01 counts them over five years).
+
+    ``days`` is the record's own length (start and end included). ``counted_days`` is the part of it
+    no earlier record of the same teacher already covers, so that summing it over any set of a
+    teacher's records never counts an overlapping day twice (services.recount_practice_days keeps it)."""
+
+    school_path = "teacher__school_id"
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="practices",
+                                verbose_name=gettext_lazy("教师"))
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="hosted_practices",
+                                   verbose_name=gettext_lazy("实践企业"), limit_choices_to={"kind": "enterprise"})
+    start = models.DateField(gettext_lazy("开始日期"))
+    end = models.DateField(gettext_lazy("结束日期"))
+    form = models.CharField(gettext_lazy("实践形式"), max_length=20, choices=PracticeForm.choices)
+    content = models.TextField(gettext_lazy("实践内容"), blank=True,
+                               help_text=gettext_lazy("了解企业生产组织、岗位职责与技能要求，学习新知识、新技术、新工艺等"))
+    pre_service = models.BooleanField(gettext_lazy("岗前实践"), default=False,
+                                      help_text=gettext_lazy("新教师上岗任教前的企业实践（先实践、再上岗）"))
+    appraisal = models.CharField(gettext_lazy("企业鉴定"), max_length=10, choices=Appraisal.choices, blank=True)
+    appraisal_note = models.TextField(gettext_lazy("企业鉴定意见"), blank=True)
+    days = models.PositiveIntegerField(gettext_lazy("天数"), default=0, editable=False)
+    counted_days = models.PositiveIntegerField(gettext_lazy("计入天数（去重叠）"), default=0, editable=False)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("teacher",)
+    label_related = ("teacher", "enterprise")
+
+    class Meta:
+        verbose_name = gettext_lazy("教师企业实践")
+        verbose_name_plural = gettext_lazy("教师企业实践")
+        ordering = ["-start", "teacher__name", "id"]
+        indexes = [models.Index(fields=["teacher", "start"], name="practice_teacher_start_idx"),
+                   models.Index(fields=["start"], name="practice_start_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.teacher.name} · {self.enterprise} · {self.start:%Y-%m-%d}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # The school records its teachers' practice; the host enterprise reads (and appraises on paper).
+        schools = scope.orgs(Role.SCHOOL_ADMIN)
+        q = Q(teacher__school_id__in=schools) if schools else nothing()
+        if action == CHANGE:
+            return q if schools else None
+        firms = scope.orgs(Role.ENTERPRISE_CONTACT)
+        return q | Q(enterprise_id__in=firms) if firms else (q if schools else None)
+
+    def clean(self) -> None:
+        enforce(self)  # PRA-D1 (engagement/rules.py)
+        if self.enterprise_id and self.enterprise.kind != "enterprise":
+            raise ValidationError({"enterprise": _("实践单位须为企业。")})
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from chanjiao.engagement.services import recount_practice_days
+
+        # Dates as the fields hold them (a caller may pass ISO text, as the importer's cells arrive).
+        as_date = models.DateField().to_python
+        self.start, self.end = as_date(self.start), as_date(self.end)
+        self.days = practice_days(self.start, self.end)
+        before = type(self)._base_manager.filter(pk=self.pk).values_list("teacher_id", flat=True).first()
+        super().save(*args, **kwargs)
+        recount_practice_days({t for t in (self.teacher_id, before) if t is not None})
+        self.refresh_from_db(fields=["counted_days"])
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        from chanjiao.engagement.services import recount_practice_days
+
+        teacher = self.teacher_id
+        result = super().delete(*args, **kwargs)
+        recount_practice_days({teacher})
+        return result
+
+
+def practice_days(start: Any, end: Any) -> int:
+    """A record's own length in days, both ends included (0 while the dates are missing or reversed)."""
+    return (end - start).days + 1 if start and end and end >= start else 0
+
+
+# -- order classes ------------------------------------------------------------------------------------------------
+
+
+class OrderClass(AuditedModel):
+    """订单班 — a class a school trains for an enterprise: planned and enrolled students, the mentors
+    the enterprise sends, and what came of it (graduates, hired, still there after a year)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="order_classes",
+                               verbose_name=gettext_lazy("学校"))
+    enterprise = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="ordered_classes",
+                                   verbose_name=gettext_lazy("订单企业"), limit_choices_to={"kind": "enterprise"})
+    major = models.ForeignKey("catalog.Major", on_delete=models.PROTECT, related_name="order_classes",
+                              verbose_name=gettext_lazy("专业"))
+    cohort_year = models.PositiveSmallIntegerField(gettext_lazy("开班年度"),
+                                                   validators=[MinValueValidator(2000), MaxValueValidator(2100)])
+    name = models.CharField(gettext_lazy("班级名称"), max_length=100)
+    planned = models.PositiveIntegerField(gettext_lazy("计划人数"), default=0)
+    enrolled = models.PositiveIntegerField(gettext_lazy("在读人数"), default=0)
+    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="order_classes", verbose_name=gettext_lazy("订单培养协议"))
+    mentors = models.TextField(gettext_lazy("企业导师"), blank=True, help_text=gettext_lazy("姓名、职务，一行一位"))
+    graduates = models.PositiveIntegerField(gettext_lazy("毕业人数"), null=True, blank=True)
+    hired = models.PositiveIntegerField(gettext_lazy("订单企业录用人数"), null=True, blank=True)
+    retained = models.PositiveIntegerField(gettext_lazy("一年后仍在岗人数"), null=True, blank=True)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("school",)
+    label_related = ("school", "enterprise")
+
+    class Meta:
+        verbose_name = gettext_lazy("订单班")
+        verbose_name_plural = gettext_lazy("订单班")
+        ordering = ["-cohort_year", "school__name", "name", "id"]
+        constraints = [models.UniqueConstraint(fields=["school", "cohort_year", "name"],
+                                               name="order_class_school_year_name_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.cohort_year}级 {self.name}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # The school runs the class; the ordering enterprise reads it.
+        schools = scope.orgs(Role.SCHOOL_ADMIN)
+        q = Q(school_id__in=schools) if schools else nothing()
+        if action == CHANGE:
+            return q if schools else None
+        firms = scope.orgs(Role.ENTERPRISE_CONTACT)
+        return q | Q(enterprise_id__in=firms) if firms else (q if schools else None)
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN))
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("school__region__code", codes)
+
+    def clean(self) -> None:
+        enforce(self)  # ORD-D1 (engagement/rules.py)
+        if self.enterprise_id and self.enterprise.kind != "enterprise":
+            raise ValidationError({"enterprise": _("订单企业须为企业。")})
+        if (self.agreement is not None and self.school_id
+                and not self.agreement.has_party(frozenset({self.school_id}))):
+            raise ValidationError({"agreement": _("所选协议的签约方须包括本校。")})

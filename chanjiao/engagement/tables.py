@@ -5,7 +5,17 @@ from __future__ import annotations
 import django_tables2 as tables
 
 from chanjiao.core.tables import BaseTable
-from chanjiao.engagement.models import Agreement, Alliance, Event, EventParticipation, Visit
+from chanjiao.engagement.models import (
+    Agreement,
+    Alliance,
+    AnnualPlan,
+    Event,
+    EventParticipation,
+    OrderClass,
+    PlannedActivity,
+    TeacherPractice,
+    Visit,
+)
 
 
 class EventTable(BaseTable):
@@ -46,3 +56,35 @@ class AllianceTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Alliance
         fields = ("name", "lead_school", "founded", "founding_event")
+
+
+class AnnualPlanTable(BaseTable):
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = AnnualPlan
+        fields = ("year", "title", "number", "issued_on", "group")
+
+
+class PlannedActivityTable(BaseTable):
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = PlannedActivity
+        fields = ("month", "title", "kind", "committee", "department", "target_enterprises", "target_agreements")
+
+
+class TeacherPracticeTable(BaseTable):
+    teacher = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = TeacherPractice
+        fields = ("teacher", "enterprise", "start", "end", "days", "counted_days", "form", "appraisal")
+
+
+class OrderClassTable(BaseTable):
+    name = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = OrderClass
+        fields = ("cohort_year", "name", "school", "enterprise", "major", "planned", "enrolled", "hired")

@@ -172,7 +172,7 @@ class TeacherFilterSet(OwnRowsFilterSet):
 
     class Meta:
         model = Teacher
-        fields = ["school", "is_dual_qualified"]
+        fields = ["school", "category", "is_dual_qualified"]
 
 
 class VocationalGroupFilterSet(SearchFilterSet):
@@ -209,6 +209,7 @@ class PillarIndustryFilterSet(SearchFilterSet):
 class CommitteeFilterSet(OwnRowsFilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label=_("仅本单位参与的（在任）"))
     founded_after, founded_before = date_range(Committee, "founded")
+    dimensions = {"pillar": "pillar"}
 
     def mine_q(self, orgs: frozenset[int]) -> Q:
         seats = CommitteeMembership.objects.visible_to(getattr(self.request, "user", None)).current()

@@ -68,7 +68,8 @@ class ContactForm(ScopedModelForm):
 class TeacherForm(ScopedModelForm):
     class Meta:
         model = Teacher
-        fields = ["school", "name", "employee_no", "subject", "is_dual_qualified", "enterprise_years", "hire_date"]
+        fields = ["school", "name", "employee_no", "subject", "category", "is_dual_qualified", "enterprise_years",
+                  "hire_date"]
 
 
 class VocationalGroupForm(ScopedModelForm):

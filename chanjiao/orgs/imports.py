@@ -283,6 +283,8 @@ class TeacherImporter(ReferencingImporter):
         Column("工号", "employee_no", required=True, example="T2024001"),
         Column("姓名", "name", required=True, example="李明"),
         Column("任教专业/学科", "subject", example="机电一体化技术"),
+        Column("教师类别", "category",
+               help=gettext_lazy("专业课教师 / 实习指导教师 / 公共基础课教师；不填为专业课教师"), example="专业课教师"),
         Column("双师型", "is_dual_qualified", help=gettext_lazy("是 / 否"), example="是"),
         Column("企业工作经历（年）", "enterprise_years", parse=parse_years,
                help=gettext_lazy("数字，最多 1 位小数，如 2.5；不填为 0"), example="2.5"),

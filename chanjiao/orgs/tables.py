@@ -88,7 +88,8 @@ class TeacherTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = Teacher
-        fields = ("name", "employee_no", "school", "subject", "is_dual_qualified", "enterprise_years", "hire_date")
+        fields = ("name", "employee_no", "school", "subject", "category", "is_dual_qualified", "enterprise_years",
+                  "hire_date")
 
 
 class VocationalGroupTable(BaseTable):

@@ -42,7 +42,7 @@ class FigureQuery(Schema):
 @router.get("/figures", response={200: list[FigureOut], **ERRORS_READ}, summary="统计数字",
             operation_id="reports_figures")
 def figure_values(request: HttpRequest, query: Query[FigureQuery]) -> list[dict[str, Any]]:
-    import chanjiao.reports.dashboard  # noqa: F401  (its declarations fill the registry)
+    import chanjiao.reports.dashboard  # noqa: F401  (its declarations, and the statistics', fill the registry)
 
     known = {f.key: f for f in figures.registry}
     names = list(dict.fromkeys(n.strip() for n in query.names.split(",") if n.strip())) or list(known)
@@ -63,3 +63,61 @@ def figure_values(request: HttpRequest, query: Query[FigureQuery]) -> list[dict[
              "groups": [{"key": figures.param_value(g.key), "label": g.label, "value": g.value,
                          "drill_url": g.drill_url} for g in v.groups]}
             for v in (values[n] for n in names)]
+
+
+class TrendOut(Schema):
+    year: int
+    value: int
+    url: str
+
+
+class ChangeOut(Schema):
+    diff: int | None
+    percent: float | None
+
+
+class StatisticOut(Schema):
+    key: str
+    label: str
+    unit: str
+    section: str
+    value: int
+    url: str  # the list page of exactly the records counted
+    previous: int | None
+    change: ChangeOut
+    trend: list[TrendOut]
+    groups: list[GroupOut] | None = None  # with ``by``: the year's value by that dimension, each with its list
+
+
+class StatisticsOut(Schema):
+    year: int
+    years: list[int]
+    rows: list[StatisticOut]
+
+
+class StatisticsQuery(Schema):
+    year: int | None = None  # this year when absent
+    by: str | None = None  # a dimension (committee, pillar, county, school, kind…): rows that have it are broken down
+
+
+@router.get("/statistics", response={200: StatisticsOut, **ERRORS_READ}, summary="年度校企对接统计",
+            operation_id="reports_statistics")
+def year_statistics(request: HttpRequest, query: Query[StatisticsQuery]) -> dict[str, Any]:
+    from chanjiao.reports.statistics import BY_KEY, STATISTICS, breakdown, statistics_table
+    from chanjiao.reports.statistics_views import FIRST_YEAR, LAST_YEAR, chosen_year
+
+    if query.year is not None and not FIRST_YEAR <= query.year <= LAST_YEAR:
+        raise HttpError(400, _("年度应在 %(a)d—%(b)d 之间。") % {"a": FIRST_YEAR, "b": LAST_YEAR})
+    year, _problem = chosen_year(None if query.year is None else str(query.year))
+    table = statistics_table(request.user, year)
+    if query.by is not None:
+        known = {d for s in STATISTICS for d in s.figure.dims}
+        if query.by not in known:
+            raise HttpError(400, _("不能按“%(by)s”分组；可选：%(names)s") % {"by": query.by,
+                                                                       "names": "、".join(sorted(known))})
+        for row in table["rows"]:
+            if query.by in BY_KEY[row["key"]].figure.dims:
+                value = breakdown(request.user, row["key"], query.by, year)
+                row["groups"] = [{"key": figures.param_value(g.key), "label": g.label, "value": g.value,
+                                  "drill_url": g.drill_url} for g in value.groups]
+    return table

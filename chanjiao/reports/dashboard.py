@@ -16,6 +16,7 @@ from chanjiao.core.figures import Figure, FigureValue, declare, evaluate
 from chanjiao.core.scoping import get_scope
 from chanjiao.orgs import ui as orgs_ui
 from chanjiao.orgs.models import OrgKind
+from chanjiao.reports import statistics  # noqa: F401  (declares the year's figures: the API and tests list them)
 
 # One tile per kind of organisation; the school and enterprise tiles are broken down by the charts.
 ORGANISATIONS = declare(
@@ -72,7 +73,10 @@ def dashboard_for(user: Any) -> dict[str, Any]:
         charts = [c for c in (_chart(by_section, _("企业行业分布（国民经济行业门类）"), "bar"),
                               _chart(by_level, _("学校办学层次"), "pie")) if c["values"]]
     figures = own_figures(user, own) if own else []
+    from chanjiao.reports.todo import todo_for
+
     return {"tiles": tiles, "own_organisations": own, "charts": charts, "rollup": city_rollup(user),
+            "todo": todo_for(user) if scope.business_user else [],
             "figures": figures, "roles": sorted(scope.roles), "admin_duties": admin_duties(scope)}
 
 

@@ -4,6 +4,19 @@ document.addEventListener("DOMContentLoaded", () => {
     const data = JSON.parse(el.nextElementSibling.textContent);
     const chart = echarts.init(el);
     const palette = ["#206bc4", "#2fb344", "#f59f00", "#d63939", "#ae3ec9", "#17a2b8", "#74b816"];
+    if (data.type === "line") {
+      // One line per series over the years; a point opens the list of that year's rows.
+      chart.setOption({ color: palette, tooltip: { trigger: "axis" }, legend: { bottom: 0 },
+        grid: { left: 8, right: 20, top: 10, bottom: 40, containLabel: true },
+        xAxis: { type: "category", data: data.labels }, yAxis: { type: "value" },
+        series: data.series.map((s) => ({ name: s.name, type: "line", data: s.values })) });
+      chart.on("click", (params) => {
+        const url = data.series[params.seriesIndex].urls[params.dataIndex];
+        if (url) window.location.assign(url);
+      });
+      window.addEventListener("resize", () => chart.resize());
+      return;
+    }
     if (data.type === "pie") {
       chart.setOption({ color: palette, tooltip: { trigger: "item" }, legend: { bottom: 0 },
         series: [{ type: "pie", radius: ["40%", "70%"], label: { formatter: "{b}\n{c}" }, data: data.labels.map((n, i) => ({ name: n, value: data.values[i] })) }] });

@@ -71,6 +71,12 @@ COOPERATING = f"""
       WHERE {WITHIN.format(x="r.code")}
     UNION SELECT v.enterprise_id FROM engagement_visit v
       JOIN orgs_organisation s ON s.id = v.school_id JOIN catalog_region r ON r.id = s.region_id
+      WHERE {WITHIN.format(x="r.code")}
+    UNION SELECT p.enterprise_id FROM engagement_teacherpractice p JOIN orgs_teacher t ON t.id = p.teacher_id
+      JOIN orgs_organisation s ON s.id = t.school_id JOIN catalog_region r ON r.id = s.region_id
+      WHERE {WITHIN.format(x="r.code")}
+    UNION SELECT c.enterprise_id FROM engagement_orderclass c
+      JOIN orgs_organisation s ON s.id = c.school_id JOIN catalog_region r ON r.id = s.region_id
       WHERE {WITHIN.format(x="r.code")}"""
 VISIBLE_ORGS = f"({OWN_ORGS}) UNION ({COOPERATING})"
 READ_GROUPS = GROUPS + COVERING.format(x="r.code")
@@ -112,6 +118,14 @@ ORACLE: dict[str, str] = {
     "agreement": f"SELECT agreement_id FROM engagement_agreement_schools WHERE school_id IN ({SCHOOL_IN})",
     "alliance": f"SELECT id FROM engagement_alliance WHERE lead_school_id IN ({SCHOOL_IN})",
     "visit": f"SELECT id FROM engagement_visit WHERE school_id IN ({SCHOOL_IN})",  # a visit: its school's
+    # The year plan belongs to its group (read also from the regions within the group's), each planned
+    # activity to its plan's; a teacher's practice to the teacher's school, an order class to its school.
+    "annualplan": f"SELECT id FROM engagement_annualplan WHERE group_id IN ({READ_GROUPS})",
+    "plannedactivity": f"""SELECT a.id FROM engagement_plannedactivity a JOIN engagement_annualplan p
+                           ON p.id = a.plan_id WHERE p.group_id IN ({READ_GROUPS})""",
+    "teacherpractice": f"""SELECT p.id FROM engagement_teacherpractice p JOIN orgs_teacher t ON t.id = p.teacher_id
+                           WHERE t.school_id IN ({SCHOOL_IN})""",
+    "orderclass": f"SELECT id FROM engagement_orderclass WHERE school_id IN ({SCHOOL_IN})",
 }
 API = {"school": "schools", "enterprise": "enterprises", "department": "departments",
        "association": "associations", "institute": "institutes", "contact": "contacts", "teacher": "teachers",
@@ -120,7 +134,9 @@ API = {"school": "schools", "enterprise": "enterprises", "department": "departme
        "committeemembership": "committee-memberships", "guidancecommittee": "guidance-committees",
        "guidancemember": "guidance-members", "event": "engagement/events",
        "eventparticipation": "engagement/event-participations", "agreement": "engagement/agreements",
-       "alliance": "engagement/alliances", "visit": "engagement/visits"}
+       "alliance": "engagement/alliances", "visit": "engagement/visits", "annualplan": "engagement/annual-plans",
+       "plannedactivity": "engagement/planned-activities", "teacherpractice": "engagement/teacher-practices",
+       "orderclass": "engagement/order-classes"}
 
 
 def business_uis() -> list[Any]:
@@ -150,9 +166,11 @@ def province() -> Iterator[str]:
         drop_database(url, template=True)
 
 
-# The generator writes no matching-cycle rows yet: these give every engagement oracle rows to disagree on,
-# picked by id arithmetic (deterministic), with partners and second schools from anywhere in the province.
+# Beside the generator's matching-cycle rows (generators/engagement.py), these give every engagement oracle
+# rows to disagree on, picked by id arithmetic (deterministic), with partners and second schools from anywhere
+# in the province (the generated events already have participants: those pairs are skipped).
 _SCHOOL_OF = "substr(a.title, 3)::int"  # "协议<school id>"
+_SEEDED = "a.title ~ '^协议[0-9]+$'"  # the seeded agreements, not the generated ones
 ENGAGEMENT_SEED = [
     """INSERT INTO engagement_event (created_at, updated_at, kind, title, date, place, committee_id,
            policy_briefing, skills_show, seminar, outcome)
@@ -161,32 +179,57 @@ ENGAGEMENT_SEED = [
     """INSERT INTO engagement_eventparticipation (created_at, updated_at, event_id, organisation_id, invited,
            attended, attendees, people)
        SELECT now(), now(), e.id, o.id, true, false, 0, '' FROM engagement_event e CROSS JOIN LATERAL (
-           SELECT id FROM orgs_organisation WHERE kind = 'enterprise' ORDER BY (id * 7919 + e.id) % 10007 LIMIT 3) o""",
+           SELECT id FROM orgs_organisation WHERE kind = 'enterprise' ORDER BY (id * 7919 + e.id) % 10007 LIMIT 3) o
+       ON CONFLICT (event_id, organisation_id) DO NOTHING""",
     """INSERT INTO engagement_agreement (created_at, updated_at, title, kind, status, forms, hosts_interns, start,
            expected_outcomes, achieved_outcomes)
        SELECT now(), now(), '协议' || s.id, 'deep', 'draft', '[]', false, DATE '2024-09-01', '', ''
        FROM orgs_organisation s WHERE s.kind = 'school' AND s.id % 3 = 0""",
     f"""INSERT INTO engagement_agreement_schools (agreement_id, school_id)
-        SELECT a.id, {_SCHOOL_OF} FROM engagement_agreement a
+        SELECT a.id, {_SCHOOL_OF} FROM engagement_agreement a WHERE {_SEEDED}
         UNION SELECT a.id, (SELECT id FROM orgs_organisation WHERE kind = 'school' AND id <> {_SCHOOL_OF}
                             ORDER BY (id * 7919 + a.id) % 1009 LIMIT 1)
-        FROM engagement_agreement a WHERE a.id % 4 = 0""",
-    """INSERT INTO engagement_agreement_enterprises (agreement_id, organisation_id)
+        FROM engagement_agreement a WHERE a.id % 4 = 0 AND {_SEEDED}""",
+    f"""INSERT INTO engagement_agreement_enterprises (agreement_id, organisation_id)
        SELECT a.id, (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
-                     ORDER BY (id * 7919 + a.id * 31) % 10007 LIMIT 1) FROM engagement_agreement a""",
+                     ORDER BY (id * 7919 + a.id * 31) % 10007 LIMIT 1) FROM engagement_agreement a
+       WHERE {_SEEDED}""",
     """INSERT INTO engagement_alliance (created_at, updated_at, name, lead_school_id, founded, description)
        SELECT now(), now(), '联盟' || s.id, s.id, DATE '2024-05-20', '' FROM orgs_organisation s
        WHERE s.kind = 'school' AND s.id % 5 = 0""",
     """INSERT INTO engagement_alliance_members (alliance_id, organisation_id)
        SELECT a.id, o.id FROM engagement_alliance a CROSS JOIN LATERAL (
            SELECT id FROM orgs_organisation WHERE kind IN ('enterprise', 'school') AND id <> a.lead_school_id
-           ORDER BY (id * 7919 + a.id * 17) % 10007 LIMIT 3) o""",
+           ORDER BY (id * 7919 + a.id * 17) % 10007 LIMIT 3) o
+       WHERE a.name ~ '^联盟[0-9]+$'""",
     # Each school visits two enterprises of anywhere in the province (its partners become visible to its city).
     """INSERT INTO engagement_visit (created_at, updated_at, school_id, enterprise_id, date, purpose, outcome,
            follow_up)
        SELECT now(), now(), s.id, o.id, DATE '2024-04-10', '走访' || s.id, '', '' FROM orgs_organisation s
        CROSS JOIN LATERAL (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
                            ORDER BY (id * 7919 + s.id * 13) % 10007 LIMIT 2) o WHERE s.kind = 'school'""",
+    # One plan per group, one planned activity per committee (in its group's plan).
+    """INSERT INTO engagement_annualplan (created_at, updated_at, group_id, year, number, title, issued_on, summary)
+       SELECT now(), now(), g.id, 2024, '文号' || g.id, '计划' || g.id, DATE '2024-03-01', ''
+       FROM orgs_vocationalgroup g""",
+    """INSERT INTO engagement_plannedactivity (created_at, updated_at, plan_id, committee_id, kind, title, month,
+           target_enterprises, target_agreements)
+       SELECT now(), now(), p.id, c.id, 'symposium', '计划活动' || c.id, 5, 0, 0
+       FROM orgs_committee c JOIN engagement_annualplan p ON p.group_id = c.group_id AND p.year = 2024""",
+    # Every third teacher practises at an enterprise of anywhere in the province; every other school runs an
+    # order class for one (both make the enterprise a partner of the school's city).
+    """INSERT INTO engagement_teacherpractice (created_at, updated_at, teacher_id, enterprise_id, start, "end", form,
+           content, pre_service, appraisal, appraisal_note, days, counted_days)
+       SELECT now(), now(), t.id, o.id, DATE '2024-07-01', DATE '2024-08-31', 'post', '', false, '', '', 62, 62
+       FROM orgs_teacher t CROSS JOIN LATERAL (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
+                                               ORDER BY (id * 7919 + t.id * 19) % 10007 LIMIT 1) o
+       WHERE t.id % 3 = 0""",
+    """INSERT INTO engagement_orderclass (created_at, updated_at, school_id, enterprise_id, major_id, cohort_year,
+           name, planned, enrolled, mentors)
+       SELECT now(), now(), s.id, o.id, (SELECT min(id) FROM catalog_major), 2024, '订单班' || s.id, 40, 38, ''
+       FROM orgs_organisation s CROSS JOIN LATERAL (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
+                                                    ORDER BY (id * 7919 + s.id * 23) % 10007 LIMIT 1) o
+       WHERE s.kind = 'school' AND s.id % 2 = 0""",
 ]
 
 
@@ -325,7 +368,8 @@ def test_the_province_sees_everything_with_a_roll_up_by_city(province: str) -> N
 
     seen = _check_role(province, "bureau_42", export=False)
     # The seeded matching-cycle rows are there to be checked (ENGAGEMENT_SEED): not an empty comparison.
-    assert all(seen[name] > 0 for name in ("event", "eventparticipation", "agreement", "alliance", "visit")), seen
+    assert all(seen[name] > 0 for name in ("event", "eventparticipation", "agreement", "alliance", "visit",
+                                           "annualplan", "plannedactivity", "teacherpractice", "orderclass")), seen
     totals = dict(_sql(province, "SELECT kind, count(*) FROM orgs_organisation GROUP BY kind"))
     assert seen["enterprise"] == totals["enterprise"] and seen["school"] == totals["school"]
     by_city = dict(_sql(province, """SELECT p.name, count(*) FROM orgs_organisation o

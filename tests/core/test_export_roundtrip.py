@@ -77,8 +77,45 @@ def fill(world: Any) -> dict[type, list[Any]]:
         CommitteeMembership.objects.create(committee=committee, organisation=world.school_a, role="vice_director",
                                            joined=dt.date(2021, 3, 1)),
     ]
-    return {School: [world.school_a, world.school_b], Enterprise: [world.enterprise, world.enterprise_b],
-            Contact: contacts, Teacher: teachers, CommitteeMembership: memberships}
+    objects = {School: [world.school_a, world.school_b], Enterprise: [world.enterprise, world.enterprise_b],
+               Contact: contacts, Teacher: teachers, CommitteeMembership: memberships}
+    return {**objects, **fill_engagement(world, committee, teachers)}
+
+
+def fill_engagement(world: Any, committee: Committee, teachers: list[Teacher]) -> dict[type, list[Any]]:
+    """The matching cycle's importable rows: lists of co-hosts, parties, majors, visitors; a numberless agreement."""
+    from chanjiao.engagement.models import Agreement, Event, EventParticipation, OrderClass, TeacherPractice, Visit
+
+    major = factories.MajorFactory(code="460103", name="数控技术")
+    events = [Event.objects.create(kind="symposium", title="2019年智能制造校企合作座谈会", date=dt.date(2019, 5, 20),
+                                   place="职教中心", committee=committee, policy_briefing=True, outcome=FORMULA),
+              Event.objects.create(kind="tour", title="职业校企行", date=dt.date(2019, 6, 3), committee=committee)]
+    events[0].co_hosts.set([world.department, world.department_b])
+    participations = [
+        EventParticipation.objects.create(event=events[0], organisation=world.enterprise, attended=True, attendees=2,
+                                          people="张经理"),
+        EventParticipation.objects.create(event=events[0], organisation=world.school_a)]
+    deep = Agreement.objects.create(number="YC-2019-001", title="深度合作协议", kind="deep", committee=committee,
+                                    forms=["majors", "apprenticeship"], hosts_interns=True,
+                                    signed_on=dt.date(2019, 5, 20), start=dt.date(2019, 6, 1), end=dt.date(2022, 5, 31))
+    deep.schools.set([world.school_a, world.school_b])
+    deep.enterprises.set([world.enterprise])
+    deep.majors.set([major])
+    intent = Agreement.objects.create(title="合作意向书", kind="intent", start=dt.date(2019, 5, 20))
+    intent.schools.set([world.school_a])
+    intent.enterprises.set([world.enterprise, world.enterprise_b])
+    visit = Visit.objects.create(school=world.school_a, enterprise=world.enterprise, date=dt.date(2019, 4, 10),
+                                 purpose="了解用工需求", follow_up_by=dt.date(2019, 6, 30))
+    visit.visitors.set([teachers[0]])
+    practices = [TeacherPractice.objects.create(teacher=teachers[0], enterprise=world.enterprise, form="post",
+                                                start=dt.date(2019, 7, 1), end=dt.date(2019, 7, 31), appraisal="good"),
+                 TeacherPractice.objects.create(teacher=teachers[0], enterprise=world.enterprise_b, form="training",
+                                                start=dt.date(2019, 7, 15), end=dt.date(2019, 8, 15))]
+    classes = [OrderClass.objects.create(school=world.school_a, enterprise=world.enterprise, major=major,
+                                         cohort_year=2019, name="智造订单班", planned=40, enrolled=38, agreement=deep,
+                                         graduates=36, hired=30, retained=25)]
+    return {Event: events, EventParticipation: participations, Agreement: [deep, intent], Visit: [visit],
+            TeacherPractice: practices, OrderClass: classes}
 
 
 def export(client: Any, ui: ModelUI, query: str = "") -> Any:
@@ -139,7 +176,7 @@ def test_export_holds_the_values_the_importer_reads(world: Any, login: Any) -> N
     # Formula injection: a text cell with Excel's quote prefix (shown and kept as text when edited).
     assert address.data_type == "s" and address.quotePrefix
     teachers = sheet_rows(export(login("bureau_admin"), org_ui.teachers, "q=李明").content)
-    assert teachers[1] == ["4141000001", "T2024001", "李明", "机电一体化技术", "是", "2.5", "2018-09-01"]
+    assert teachers[1] == ["4141000001", "T2024001", "李明", "机电一体化技术", "专业课教师", "是", "2.5", "2018-09-01"]
 
 
 def test_export_names_and_rights(world: Any, login: Any) -> None:

@@ -175,7 +175,26 @@ def example_world(world: Any, catalogs: None) -> Any:
 
     group = VocationalGroup.objects.create(name="示例职教集团", secretariat=world.department)
     pillar = PillarIndustry.objects.create(group=group, name="智能制造")
-    Committee.objects.create(group=group, pillar=pillar, name="智能制造产学合作委员会", director=world.department)
+    committee = Committee.objects.create(group=group, pillar=pillar, name="智能制造产学合作委员会",
+                                         director=world.department)
+    # The matching cycle's examples name an event, teachers, a major and an order-class agreement.
+    import datetime as dt
+
+    from chanjiao.engagement.models import Agreement, Event
+    from tests import factories
+
+    for department, short in ((world.department, "市商务局"), (world.department_b, "市农业农村局")):
+        department.short_name = short
+        department.save()
+    Event.objects.create(kind="symposium", title="2019年智能制造校企合作座谈会", date=dt.date(2019, 5, 20),
+                         committee=committee)
+    for number in ("T2019001", "T2019002"):
+        factories.TeacherFactory(school=world.school_a, employee_no=number)
+    factories.MajorFactory(code="460103", name="数控技术")
+    agreement = Agreement.objects.create(number="YC-DD-2019-001", title="订单培养协议", kind="order",
+                                         start=dt.date(2019, 9, 1))
+    agreement.schools.set([world.school_a])
+    agreement.enterprises.set([world.enterprise])
     return world
 
 

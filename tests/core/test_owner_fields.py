@@ -45,7 +45,12 @@ def users(world: Any) -> dict[str, Any]:
     """The personas plus a committee leader (its department directs one of two committees), so the
     committee owner field has a target for someone and not for everyone."""
     led = factories.CommitteeFactory(director=world.department)
-    factories.CommitteeFactory(group=led.group, director=world.enterprise)
+    other = factories.CommitteeFactory(group=led.group, director=world.enterprise)
+    # Rows owned through an event (participations) and a teacher (practice): one each side of the narrowing.
+    for committee in (led, other):
+        factories.EventFactory(committee=committee)
+    for school in (world.school_a, world.school_b):
+        factories.TeacherFactory(school=school)
     factories.GuidanceCommitteeFactory(school=world.school_a)
     factories.GuidanceCommitteeFactory(school=world.school_b)
     leader = factories.UserFactory(username="committee_leader_owner")

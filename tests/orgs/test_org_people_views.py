@@ -57,7 +57,7 @@ class TestTeacherViews(ModelHarness):
 
     def create_data(self, world: Any) -> dict[str, Any]:
         return {"school": world.school_a.pk, "name": "孙老师", "employee_no": "N0001", "subject": "机电一体化",
-                "enterprise_years": "2.5"}
+                "enterprise_years": "2.5", "category": "subject"}
 
     def invalid_data(self, world: Any) -> dict[str, Any]:
         return {"school": world.school_a.pk, "name": "", "employee_no": "", "enterprise_years": "-1"}

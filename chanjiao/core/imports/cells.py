@@ -203,6 +203,10 @@ def parse_digits(length: int) -> Callable[[Any], str]:
     return parse
 
 
+# The separators a list cell may use between its codes or names: 、 , ， ; ； and line breaks.
+LIST_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+
+
 # --- columns -----------------------------------------------------------------------------------
 
 @dataclass
@@ -232,6 +236,7 @@ class Column:
     levels: tuple[Any, ...] = ()
     prefix_field: str = ""
     # Resolved by Importer.bind():
+    many: bool = False  # a many-to-many field: the cell lists several codes ("市商务局、市农业农村局")
     model_field: Any = None
     attname: str = ""
     empty: Any = None
@@ -245,6 +250,7 @@ class Column:
             raise TypeError(f"{model.__name__}.{self.field}: a column needs a field of the model")
         self.model_field = f
         self.attname = f.attname
+        self.many = bool(f.many_to_many)
         if self.fk is None and f.is_relation:
             raise TypeError(f"{model.__name__}.{self.field}: a foreign key column needs fk=<natural key field>")
         if self.fk:
@@ -258,7 +264,9 @@ class Column:
             self.choices = {str(label): value for value, label in f.flatchoices if value not in ("", None)}
         if self.parse is None and self.fk is None and not self.choices:
             self.parse = _default_parser(f)
-        if f.null:
+        if self.many:
+            self.empty = frozenset()  # no links; required only when declared so
+        elif f.null:
             self.empty = None
         elif f.has_default():
             self.empty = f.get_default()
@@ -267,6 +275,14 @@ class Column:
         else:
             self.empty = None
             self.required = True  # NOT NULL without default: the cell must be filled
+
+    def fk_items(self, value: Any) -> tuple[str, ...]:
+        """A many-to-many cell → the codes it lists, each read as a single foreign-key cell would be
+        (a number stays one code: it cannot hold a separator)."""
+        if is_number(value):
+            return (self.fk_text(value),)
+        items = (self.fk_text(part) for part in LIST_SEPARATORS.split(cell_text(value)))
+        return tuple(dict.fromkeys(item for item in items if item))
 
     @property
     def choice_labels(self) -> list[str]:

@@ -45,7 +45,7 @@ from chanjiao.core import audit
 from chanjiao.core.imports.cells import Column, cell_text
 from chanjiao.core.imports.codes import resolve_codes
 from chanjiao.core.imports.files import ImportRefused, inspect_file, normalise_header, read_rows
-from chanjiao.core.imports.lookups import LOOKUP_BATCH, blank, lookup, same
+from chanjiao.core.imports.lookups import LOOKUP_BATCH, blank, linked_ids, lookup, same
 from chanjiao.core.imports.preview import build_preview
 from chanjiao.core.imports.results import ImportResult, ParsedRow, RowError
 from chanjiao.core.imports.workbooks import export_bytes, template_bytes
@@ -81,6 +81,8 @@ class Importer:
             missing = set(cls.key) - {c.field for c in cls.columns}
             if missing:
                 raise TypeError(f"{cls.__name__}: key fields {missing} are not columns")
+            if any(c.many and c.field in cls.key for c in cls.columns):
+                raise TypeError(f"{cls.__name__}: a many-to-many column cannot be part of the key")
             if any("owner_fields" in vars(klass) for klass in cls.__mro__ if klass is not Importer):
                 raise TypeError(f"{cls.__name__}: declare owner_fields on the model, not on the importer")
             cls._bound = cls
@@ -107,6 +109,10 @@ class Importer:
     def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         """Cross-column checks; return [(column header, reason)]. ``values`` by field name."""
         return []
+
+    def after_write(self, created: list[models.Model], updated: list[models.Model]) -> None:
+        """Work the bulk write skipped (``save()`` is not called), run in the commit's transaction
+        after every row is written: e.g. derived columns that depend on other rows."""
 
     # -- public API -------------------------------------------------------------------------------
     @property
@@ -221,8 +227,12 @@ class Importer:
                         ok = False
                     values.append(column.empty)
                     continue
+                value: Any
                 try:
-                    if column.fk:
+                    if column.many:  # a list of codes: each looked up like a single one
+                        value = column.fk_items(raw)
+                        fk_codes[slot].update(value)
+                    elif column.fk:
                         # Codes: full-width → ASCII; a number stays marked as one (lost zeros?).
                         value = column.fk_text(raw)
                         fk_codes[slot].add(value)
@@ -287,8 +297,9 @@ class Importer:
         attnames = [c.attname for _, c in self._plan]
         by_field = {c.field: c for _, c in self._plan}
         related = {}
+        links = {c.attname for _, c in self._plan if c.many}  # not on an unsaved instance: checked by clean_row
         for slot, (_index, column) in enumerate(self._plan):
-            if column.fk:
+            if column.fk and not column.many:
                 pks = {r.values[slot] for r in rows if r.values[slot] is not None}
                 related[column.attname] = (column.field, column.model_field.related_model._base_manager.in_bulk(pks))
         for start in range(0, len(rows), LOOKUP_BATCH):
@@ -296,14 +307,15 @@ class Importer:
                      if r.number not in failed and (r.pk is None or r.changed)]
             existing = self.model._base_manager.in_bulk([r.pk for r in batch if r.pk is not None])
             for row in batch:
-                values = dict(zip(attnames, row.values, strict=True))
+                values = {a: v for a, v in zip(attnames, row.values, strict=True) if a not in links}
                 if row.pk is None:
                     values.update(self.new_values(values))
                     obj = self._instance(values)
                 else:
                     obj = existing[row.pk]
                     for name in row.changed or ():
-                        setattr(obj, name, values[name])
+                        if name not in links:
+                            setattr(obj, name, values[name])
                 for attname, (name, objects) in related.items():
                     target = objects.get(getattr(obj, attname))
                     if target is not None:
@@ -354,6 +366,10 @@ class Importer:
             related = column.model_field.related_model
             manager = related._default_manager
             queryset = manager.visible_to(self.user) if hasattr(manager, "visible_to") else manager.all()
+            # The field's own restriction (an enterprise column takes enterprises only), as the form's choices.
+            limit = column.model_field.get_limit_choices_to()
+            if limit:
+                queryset = queryset.complex_filter(limit)
             refused: dict[str, str] = {}
             if column.is_code_column:  # catalog codes: level, prefix letter, numbers (codes.py)
                 found, refused = resolve_codes(column, queryset, codes)
@@ -361,10 +377,15 @@ class Importer:
                 found = lookup(queryset, column.fk, codes, "pk")
             editable = found
             if column.field in self.owner_fields:
-                editable = lookup(self.owner_targets(column), column.fk, codes, "pk")
+                targets = self.owner_targets(column)
+                editable = lookup(targets.complex_filter(limit) if limit else targets, column.fk, codes, "pk")
             outside = self._outside_jurisdiction(column, found)
             for row in rows:
                 code = row.values[slot]
+                if column.many:
+                    row.values[slot] = self._resolve_items(result, row.number, column, code, editable, found,
+                                                           refused, outside)
+                    continue
                 if code is None or code == "":
                     continue
                 pk = editable.get(code)
@@ -375,6 +396,24 @@ class Importer:
                               else _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name}))
                     self._error(result, row.number, column, code, reason)
                 row.values[slot] = pk
+
+    def _resolve_items(self, result: ImportResult, number: int, column: Column, codes: Any,
+                       editable: dict[str, Any], found: dict[str, Any], refused: dict[str, str],
+                       outside: set[Any]) -> frozenset[Any]:
+        """A many-to-many cell's codes → the set of pks; each code that resolves to nothing is an error."""
+        pks = set()
+        related = column.model_field.related_model
+        for code in codes or ():
+            pk = editable.get(code)
+            if pk is not None and pk in outside:
+                self._error(result, number, column, code, jurisdiction_message(self._jurisdictions))
+            elif pk is None:
+                reason = (refused.get(code) or (_("您无权为该单位导入数据") if code in found
+                          else _("代码不存在（%(model)s）") % {"model": related._meta.verbose_name}))
+                self._error(result, number, column, code, reason)
+            else:
+                pks.add(pk)
+        return frozenset(pks)
 
     @property
     def _jurisdictions(self) -> frozenset[str]:
@@ -407,6 +446,9 @@ class Importer:
         plan = self._plan
         attnames = [c.attname for _, c in plan]
         key_fields = [plan[i][1].attname for i in key_slots]
+        # Many-to-many columns are read from their through tables; the record keeps the plan's order.
+        concrete = [a for a, (_i, c) in zip(attnames, plan, strict=True) if not c.many]
+        many = [(slot, c) for slot, (_i, c) in enumerate(plan) if c.many]
         manager: Any = self.model._default_manager  # scoped: every importable model has editable_by
         may_create = can_create(self.model, self.user)
         key_column = plan[key_slots[0]][1]
@@ -420,9 +462,16 @@ class Importer:
             # One query per batch on the whole table (the key is unique there); the default
             # manager (proxy kinds) and the uploader's scope are asked only about rows found.
             filters = {f"{name}__in": {k[n] for k in keyed} for n, name in enumerate(key_fields)}
-            current = {}
-            for record in self.model._base_manager.filter(**filters).values_list("pk", *attnames):
-                current[tuple(record[1 + i] for i in key_slots)] = record
+            current: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+            records = list(self.model._base_manager.filter(**filters).values_list("pk", *concrete))
+            links = {slot: linked_ids(c.model_field, [r[0] for r in records]) for slot, c in many}
+            for flat in records:
+                full = flat
+                if links:  # put each row's link sets into their columns' places
+                    values = iter(flat[1:])
+                    full = (flat[0], *(links[slot][flat[0]] if slot in links else next(values)
+                                       for slot in range(len(plan))))
+                current[tuple(full[1 + i] for i in key_slots)] = full
             found = [r[0] for r in current.values()]
             editable = set(manager.editable_by(self.user).filter(pk__in=found)
                            .values_list("pk", flat=True)) if found else set()
@@ -489,11 +538,17 @@ class Importer:
     def export_rows(self, queryset: models.QuerySet[Any]) -> Iterable[list[Any]]:
         """The header, then one row per object: exactly this importer's columns and cell values."""
         yield [c.header for c in self.columns]
-        fks = [c.field for c in self.columns if c.fk]
-        for obj in queryset.select_related(*fks).iterator(chunk_size=2_000):
+        fks = [c.field for c in self.columns if c.fk and not c.many]
+        # A row's own links, like its foreign keys, are read through the base manager (the row was scoped).
+        many = [models.Prefetch(c.field, queryset=c.model_field.related_model._base_manager.all())
+                for c in self.columns if c.many]
+        for obj in queryset.select_related(*fks).prefetch_related(*many).iterator(chunk_size=2_000):
             row = []
             for column in self.columns:
-                if column.fk:
+                if column.many:
+                    codes = sorted(self.fk_code(column, t) or "" for t in getattr(obj, column.field).all())
+                    row.append("、".join(c for c in codes if c) or None)
+                elif column.fk:
                     target = getattr(obj, column.field)
                     row.append(None if target is None else (self.fk_code(column, target) or None))
                 else:

@@ -31,3 +31,17 @@ def lookup(queryset: models.QuerySet[Any], field_name: str, codes: Iterable[str]
         chunk = codes[start:start + LOOKUP_BATCH]
         found.update(queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, value_field))
     return found
+
+
+def linked_ids(f: Any, owner_pks: list[Any]) -> dict[Any, frozenset[Any]]:
+    """{owner pk: frozenset of target pks} of many-to-many field ``f``, from its through table
+    (plain link rows, no scoped read), LOOKUP_BATCH owners per query."""
+    through = f.remote_field.through
+    src = through._meta.get_field(f.m2m_field_name()).attname
+    dst = through._meta.get_field(f.m2m_reverse_field_name()).attname
+    links: dict[Any, set[Any]] = {pk: set() for pk in owner_pks}
+    for start in range(0, len(owner_pks), LOOKUP_BATCH):
+        chunk = owner_pks[start:start + LOOKUP_BATCH]
+        for owner, target in through._base_manager.filter(**{f"{src}__in": chunk}).values_list(src, dst):
+            links[owner].add(target)
+    return {pk: frozenset(ids) for pk, ids in links.items()}

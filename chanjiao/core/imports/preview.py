@@ -21,13 +21,16 @@ def build_preview(importer: Importer, new: list[ParsedRow],
     codes: dict[int, dict[Any, str]] = {}
     for slot, (_index, column) in enumerate(plan):
         if column.fk:
-            pks = {r.values[slot] for r in new} | {r.values[slot] for r, _old in changed}
-            pks |= {old[slot] for _r, old in changed}
+            values = [r.values[slot] for r in new] + [r.values[slot] for r, _old in changed]
+            values += [old[slot] for _r, old in changed]
+            pks = {pk for v in values for pk in (v if column.many else (v,))}
             codes[slot] = importer._fk_codes(column, {pk for pk in pks if pk is not None})
 
     def text(slot: int, value: Any) -> str:
         if value is None or value == "":
             return ""
+        if plan[slot][1].many:  # a list cell: its codes, as the export writes them
+            return "、".join(sorted(c for c in (codes[slot].get(pk, "") for pk in value) if c))
         cell = codes[slot].get(value, "") if slot in codes else importer._cell(plan[slot][1], value)
         return "" if cell is None else str(cell)
 

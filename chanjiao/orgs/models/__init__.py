@@ -40,12 +40,12 @@ from chanjiao.orgs.models.organisations import (
     SchoolFunding,
     SchoolLevel,
 )
-from chanjiao.orgs.models.people import PEOPLE_OWNER_ROLES, Contact, SchoolOwnedMixin, Teacher
+from chanjiao.orgs.models.people import PEOPLE_OWNER_ROLES, Contact, SchoolOwnedMixin, Teacher, TeacherCategory
 
 __all__ = [
     "INTEGRATION_WORKFLOW", "PEOPLE_OWNER_ROLES", "SEAT_ORDER", "Association", "BoardSeat", "BoardTerm", "Committee",
     "CommitteeMembership", "CommitteeRole", "Contact", "Department", "EndOnlyMixin", "Enterprise", "EnterpriseSize",
     "GroupPublicMixin", "GuidanceCommittee", "GuidanceMember", "GuidanceRole", "Institute", "IntegrationStatus",
     "KindManager", "MembershipQuerySet", "OrgKind", "Organisation", "Ownership", "PillarIndustry", "School",
-    "SchoolFunding", "SchoolLevel", "SchoolOwnedMixin", "SeatRole", "Teacher", "VocationalGroup",
+    "SchoolFunding", "SchoolLevel", "SchoolOwnedMixin", "SeatRole", "Teacher", "TeacherCategory", "VocationalGroup",
 ]

@@ -107,6 +107,14 @@ class SchoolOwnedMixin:
         return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN))
 
 
+class TeacherCategory(models.TextChoices):
+    """Which teachers the enterprise-practice rule binds (TP-01: 专业课教师, 实习指导教师 included)."""
+
+    SUBJECT = "subject", _("专业课教师")
+    INSTRUCTOR = "instructor", _("实习指导教师")
+    GENERAL = "general", _("公共基础课教师")
+
+
 class Teacher(SchoolOwnedMixin, AuditedModel):
     """教师 — a school's teacher; 双师型 and enterprise experience feed the teacher-practice rules."""
 
@@ -114,6 +122,8 @@ class Teacher(SchoolOwnedMixin, AuditedModel):
     name = models.CharField(_("姓名"), max_length=60)
     employee_no = models.CharField(_("工号"), max_length=30)
     subject = models.CharField(_("任教专业/学科"), max_length=100, blank=True)
+    category = models.CharField(_("教师类别"), max_length=12, choices=TeacherCategory.choices,
+                                default=TeacherCategory.SUBJECT)
     is_dual_qualified = models.BooleanField(_("双师型教师"), default=False)
     enterprise_years = models.DecimalField(_("企业工作经历（年）"), max_digits=4, decimal_places=1, default=0)
     hire_date = models.DateField(_("入职日期"), null=True, blank=True)
