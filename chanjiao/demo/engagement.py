@@ -77,7 +77,7 @@ PREFIX = "宜昌示范"
 KIND_CODES = {"intent": "YX", "deep": "SD", "order": "DD", "apprenticeship": "XT", "internship_base": "SX",
               "training_base": "SJ", "other": "QT"}
 OTHER_KINDS = (EventKind.TOUR, EventKind.TEACHER_TRAINING, EventKind.COMPETITION)
-KIND_WORDS = {EventKind.TOUR: "职业校企行", EventKind.TEACHER_TRAINING: "教师企业培训",
+KIND_WORDS: dict[str, str] = {EventKind.TOUR: "职业校企行", EventKind.TEACHER_TRAINING: "教师企业培训",
               EventKind.COMPETITION: "技能大赛"}
 ONE_DAY = dt.timedelta(days=1)
 # The kinds' names as the source language has them (the agreement's title is data, not UI text).
@@ -296,8 +296,8 @@ class Engagement:
 
     def events(self) -> None:
         events, co_hosts = [], []
-        places = {EventKind.SYMPOSIUM: "报告厅", EventKind.TOUR: "", EventKind.TEACHER_TRAINING: "实训中心",
-                  EventKind.COMPETITION: "实训楼"}
+        places: dict[str, str] = {EventKind.SYMPOSIUM: "报告厅", EventKind.TOUR: "",
+                                  EventKind.TEACHER_TRAINING: "实训中心", EventKind.COMPETITION: "实训楼"}
         for idx, kind, year, title, date, _hosts in self.activity_plan:
             if date is None:
                 continue  # planned, not held

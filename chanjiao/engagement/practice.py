@@ -401,15 +401,28 @@ def periods_of(teacher: Teacher) -> list[list[str]]:
 # ----------------------------------------------------------------------------------------------- page
 
 
+def _day_asked(raw: str) -> tuple[dt.date | None, str]:
+    """The day the standing is computed for (统计日期; today when empty), or today and a Chinese message."""
+    if not raw:
+        return None, ""
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        return None, _("统计日期应为日期，如 2020-12-31；已按今天统计。")
+    if not 1900 <= day.year <= 2100:
+        return None, _("统计日期应在 1900—2100 年之间；已按今天统计。")
+    return day, ""
+
+
 def tracker_view(request: HttpRequest) -> HttpResponse:
     """教师企业实践跟踪: the teachers the user may see, their standing under TP-01, per-school counts."""
-    resolver = ParamResolver()
+    on, problem = _day_asked(request.GET.get("on", "").strip())
+    resolver = ParamResolver(on)
     visible = Teacher.objects.visible_to(request.user)
     schools = School.objects.visible_to(request.user).filter(
         pk__in=visible.values("school_id")).order_by("name").values_list("pk", "name")
     school = request.GET.get("school", "").strip()
     status = request.GET.get("status", "").strip()
-    problem = ""
     chosen = visible
     if school:
         if school.isdigit():

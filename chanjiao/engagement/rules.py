@@ -251,12 +251,15 @@ class PracticeBeforeTeaching(_TrackedTeacher):
     id = TP02
     title = gettext_lazy("无企业工作经历的新任专业课教师应先实践、再上岗")
     field = "hire_date"
+    # The provisions date from 2016: a teacher hired before then was never asked to practise first.
+    since = dt.date(2016, 1, 1)
 
     def applies(self, obj: Any) -> bool:
-        return super().applies(obj) and obj.hire_date is not None and obj.enterprise_years == 0
+        return (super().applies(obj) and obj.hire_date is not None and obj.hire_date >= self.since
+                and obj.enterprise_years == 0)
 
     def applies_q(self) -> Q:
-        return super().applies_q() & Q(hire_date__isnull=False, enterprise_years=0)
+        return super().applies_q() & Q(hire_date__gte=self.since, enterprise_years=0)
 
     def observe(self, obj: Any) -> Any:
         return Teacher._base_manager.filter(pk=obj.pk).filter(_practised_before_hire()).exists()

@@ -213,7 +213,10 @@ def test_tp02_flags_a_new_teacher_without_enterprise_experience_or_pre_service_p
     late = teacher(world.school_a, hired=hired, enterprise_years=Decimal("0"))
     record(world, late, "2025-10-01", "2025-10-31")  # after the hire: not 先实践、再上岗
     general = teacher(world.school_a, hired=hired, enterprise_years=Decimal("0"), category="general")
-    for who, expected in ((bare, True), (experienced, False), (prepared, False), (late, True), (general, False)):
+    veteran = teacher(world.school_a, hired=dt.date(2015, 12, 31), enterprise_years=Decimal("0"))  # before 2016
+    first_day = teacher(world.school_a, hired=dt.date(2016, 1, 1), enterprise_years=Decimal("0"))
+    for who, expected in ((bare, True), (experienced, False), (prepared, False), (late, True), (general, False),
+                          (veteran, False), (first_day, True)):
         assert flagged_by_check(who, TP02) == expected, who.name
         assert flagged_by_scan(who, TP02) == expected, who.name
 
@@ -379,3 +382,17 @@ def test_page_shows_the_city_values_in_force_with_the_citation(world: Any, login
     html = login("bureau_admin").get("/engagement/practice-tracker/").content.decode()
     assert 'data-jurisdiction="4205"' in html and "每 2 年累计不少于 2 个月（60 天）" in html
     assert 'data-jurisdiction=""' in html and "每 5 年累计不少于 6 个月（180 天）" in html
+
+
+def test_the_page_computes_the_standing_for_a_chosen_day(world: Any, login: Any) -> None:
+    # Practised 2019: met the rule at the end of 2020, overdue by 2026 (nothing after it).
+    who = teacher(world.school_a, hired=dt.date(2010, 9, 1), enterprise_years=Decimal("3"), name="按日统计教师")
+    record(world, who, "2019-01-01", "2019-12-31")
+    client = login("school_admin_a")
+    then = client.get("/engagement/practice-tracker/", {"on": "2020-12-31", "status": "ok"}).content.decode()
+    assert "按日统计教师" in then
+    later = client.get("/engagement/practice-tracker/", {"on": "2026-06-30", "status": "overdue"}).content.decode()
+    assert "按日统计教师" in later
+    for bad in ("2020-13-01", "1800-01-01"):
+        page = client.get("/engagement/practice-tracker/", {"on": bad}).content.decode()
+        assert "统计日期应" in page
