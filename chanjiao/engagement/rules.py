@@ -13,7 +13,7 @@ import datetime as dt
 import itertools
 from typing import Any
 
-from django.db.models import DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, DateField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import JSONObject
 from django.utils.translation import gettext as _
@@ -275,3 +275,33 @@ class PracticeBeforeTeaching(_TrackedTeacher):
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("该教师入职时无企业工作经历，应先到企业实践再上岗，但没有入职前的企业实践（岗前实践）记录。")
+
+
+@register
+class OrderClassHasAgreement(Rule):
+    """LAW-01: school–enterprise cooperation rests on a written agreement stating both sides' rights and
+    obligations; 订单培养 is one of the forms the law names. An order class without its 订单培养协议
+    is flagged (a warning: the class is recorded, the missing agreement shows in the rule scan)."""
+
+    id = "LAW-01"
+    title = gettext_lazy("校企合作应签订书面合作协议（订单班须有订单培养协议）")
+    citation = gettext_lazy("《中华人民共和国职业教育法》（2022年修订）第四十条")
+    status = VERIFIED
+    severity = WARN
+    model = OrderClass
+    field = "agreement"
+
+    def observe(self, obj: Any) -> Any:
+        return obj.agreement_id is not None
+
+    def observed_expr(self) -> Any:
+        return ExpressionWrapper(Q(agreement__isnull=False), output_field=BooleanField())
+
+    def violated(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
+        return not observed
+
+    def violated_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        return Q(agreement__isnull=True)
+
+    def message(self, observed: Any, p: dict[str, Any]) -> str:
+        return _("订单班属于校企合作，应有书面的订单培养协议；请选择本校与订单企业签订的协议。")

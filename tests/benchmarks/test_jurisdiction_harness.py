@@ -16,7 +16,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,6 +24,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests.benchmarks.scratch import serving
 from tests.harness.helpers import xlsx_rows
 
 SCALE = 0.02
@@ -246,25 +246,6 @@ def _sql(url: str, sql: str, params: Any = None) -> list[tuple[Any, ...]]:
 
     with psycopg.connect(url) as conn:
         return conn.execute(sql, params).fetchall()
-
-
-@contextmanager
-def serving(url: str) -> Iterator[None]:
-    """Django's default connection on the scratch database for the duration (caches of ids cleared)."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connections
-
-    connection = connections["default"]
-    original = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
-    ContentType.objects.clear_cache()
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
-        ContentType.objects.clear_cache()
 
 
 def _jurisdiction(url: str, username: str) -> list[str]:

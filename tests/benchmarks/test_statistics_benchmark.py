@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
+
+from tests.benchmarks.scratch import serving
 
 SCALE = 0.02
 SEED = 3
@@ -46,25 +47,6 @@ def province() -> Iterator[str]:
         yield url
     finally:
         drop_database(url, template=True)
-
-
-@contextmanager
-def serving(url: str) -> Iterator[None]:
-    """Django's default connection on the scratch database for the duration."""
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connections
-
-    connection = connections["default"]
-    original = connection.settings_dict["NAME"]
-    connection.close()
-    connection.settings_dict["NAME"] = urlsplit(url).path.lstrip("/")
-    ContentType.objects.clear_cache()
-    try:
-        yield
-    finally:
-        connection.close()
-        connection.settings_dict["NAME"] = original
-        ContentType.objects.clear_cache()
 
 
 def _user(username: str) -> Any:

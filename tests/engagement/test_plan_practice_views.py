@@ -416,3 +416,19 @@ def test_a_host_or_ordering_enterprise_of_another_city_becomes_the_school_citys_
                                                                                                           flat=True))
     assert visible == {firm.pk}  # the partner, read only; the other firm of that city stays out of sight
     assert not Enterprise.objects.editable_by(bureau).filter(pk=firm.pk).exists()
+
+
+def test_law01_flags_an_order_class_without_its_agreement(world: Any) -> None:
+    from chanjiao.core import rules as core_rules
+    from chanjiao.engagement.models import OrderClass
+
+    bare = factories.OrderClassFactory(school=world.school_a, enterprise=world.enterprise, name="无协议订单班")
+    deal = factories.AgreementFactory(title="订单培养协议", kind="order", schools=[world.school_a],
+                                      enterprises=[world.enterprise])
+    covered = factories.OrderClassFactory(school=world.school_a, enterprise=world.enterprise, name="有协议订单班",
+                                          agreement=deal)
+    rule = next(r for r in core_rules.rules_for(OrderClass) if r.id == "LAW-01")
+    assert [f.rule_id for f in core_rules.check(bare)] == ["LAW-01"]
+    assert not [f for f in core_rules.check(covered) if f.rule_id == "LAW-01"]
+    assert set(core_rules.scan(rule, OrderClass._base_manager.all())) == {bare}
+    bare.full_clean()  # a warning: the class is still recorded
