@@ -281,33 +281,26 @@ def _measure(figure: Figure, condition: Q | None = None) -> Any:
 
 
 def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: User,
-                     by: str | None) -> dict[str, FigureValue]:
+                     by: str) -> dict[str, FigureValue]:
+    """The family's figures grouped ``by`` one dimension: one grouped query (without a dimension,
+    ``_evaluate_together`` counts)."""
     ui = family[0].ui
     # The list page's rows (ui.rows_for), without its joins: they change no count.
     base = ui.rows_for(user).select_related(None).prefetch_related(None).order_by()
     own = {f.key: [*common, *((k, param_value(v)) for k, v in f.params.items())] for f in family}
-    column = group_field(ui, by) if by else None
-    if len(family) == 1:  # the filtered queryset itself, counted (or grouped) in one query
+    column = group_field(ui, by)
+    if len(family) == 1:  # the filtered queryset itself, grouped in one query
         (figure,) = family
         rows = _filtered(ui, base, own[figure.key], user)
-        if column is None:
-            counts = {figure.key: rows.count() if figure.total is None else rows.aggregate(v=_measure(figure))["v"]}
-        else:
-            grouped = {figure.key: dict(rows.values_list(column).annotate(n=_measure(figure)))}
+        grouped = {figure.key: dict(rows.values_list(column).annotate(n=_measure(figure)))}
     else:  # one query for the family: a conditional count (or sum) per figure over the shared base
         aggregates = {f"f{i}": _measure(f, Q(pk__in=_filtered(ui, base, own[f.key], user).values("pk")))
                       if own[f.key] else _measure(f) for i, f in enumerate(family)}
-        if column is None:
-            totals = base.aggregate(**aggregates)
-            counts = {f.key: totals[f"f{i}"] for i, f in enumerate(family)}
-        else:
-            grouped = {f.key: {} for f in family}
-            for row in base.values(column).annotate(**aggregates):
-                for i, f in enumerate(family):
-                    if row[f"f{i}"]:
-                        grouped[f.key][row[column]] = row[f"f{i}"]
-    if by is None:
-        return {f.key: FigureValue(f, counts[f.key], list_url(ui, own[f.key])) for f in family}
+        grouped = {f.key: {} for f in family}
+        for row in base.values(column).annotate(**aggregates):
+            for i, f in enumerate(family):
+                if row[f"f{i}"]:
+                    grouped[f.key][row[column]] = row[f"f{i}"]
     # Rows without a value (NULL, or "" in a blank choice field) count in the total but form no
     # group: no filter value selects them (an empty parameter means "all").
     keys = sorted({k for g in grouped.values() for k in g if k not in (None, "")}, key=str)

@@ -6,12 +6,11 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
-from django.urls import reverse
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from chanjiao.core.scoping import unscoped
-from chanjiao.engagement.models import LIVE_STATUSES, Agreement, AnnualPlan, Event, PlannedActivity, TeacherPractice
+from chanjiao.engagement.models import LIVE_STATUSES, Agreement, TeacherPractice
 
 
 def duplicate_agreement(instance: Agreement, data: dict[str, Any]) -> Agreement | None:
@@ -81,19 +80,3 @@ def recount_practice_days(teacher_ids: Iterable[int]) -> int:
     # A derived column: no audit event of its own (the record's save or import carries one).
     TeacherPractice._base_manager.bulk_update(changed, ["counted_days"], batch_size=1000)
     return len(changed)
-
-
-def plan_fulfilment(plan: AnnualPlan, user: Any) -> list[dict[str, Any]]:
-    """Planned vs held, per committee, of the plan's activities the user may see: one grouped query.
-    An activity is held when an event records it as the activity it fulfils."""
-    from chanjiao.engagement import ui
-
-    held = Exists(Event._base_manager.filter(planned_activity=OuterRef("pk")))
-    rows = (PlannedActivity.objects.visible_to(user).filter(plan=plan).order_by()
-            .values("committee", "committee__name")
-            .annotate(planned=Count("pk"), held=Count("pk", filter=held)).order_by("committee__name"))
-    base = reverse(ui.activities.url_name("list"))
-    return [{"committee": row["committee__name"], "planned": row["planned"], "held": row["held"],
-             "percent": round(100 * row["held"] / row["planned"], 1) if row["planned"] else None,
-             "planned_url": f"{base}?plan={plan.pk}&committee={row['committee']}",
-             "held_url": f"{base}?plan={plan.pk}&committee={row['committee']}&held=true"} for row in rows]

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 
 from chanjiao.core.figures import Figure, FigureValue, declare, evaluate
 from chanjiao.engagement import ui as eng
+from chanjiao.engagement.fulfilment import by_committee
 from chanjiao.orgs import ui as orgs_ui
 
 
@@ -151,16 +152,8 @@ def statistics_table(user: Any, year: int, *, trend_years: int = 4) -> dict[str,
 
 
 def fulfilment(user: Any, year: int) -> list[dict[str, Any]]:
-    """Planned vs held activities per committee (two grouped queries)."""
-    planned = breakdown(user, "planned_activities", "committee", year)
-    held = {g.key: g for g in breakdown(user, "planned_activities_held", "committee", year).groups}
-    rows = []
-    for group in planned.groups:
-        done = held.get(group.key)
-        rows.append({"committee": group.label, "planned": group.value, "planned_url": group.drill_url,
-                     "held": done.value if done else 0, "held_url": done.drill_url if done else None,
-                     "percent": round(100 * (done.value if done else 0) / group.value, 1) if group.value else None})
-    return rows
+    """Planned vs held activities per committee for ``year`` (the plan page's table, engagement/fulfilment.py)."""
+    return by_committee(user, {"year": str(year)})
 
 
 def charts(user: Any, table: dict[str, Any]) -> list[dict[str, Any]]:

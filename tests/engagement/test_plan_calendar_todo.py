@@ -36,13 +36,17 @@ def test_the_plan_shows_planned_and_held_per_committee(world: Any, login: Any, p
                          planned_activity=held[1])
     client = login("bureau_admin")
     page = client.get(plan.get_absolute_url()).content.decode()
-    rows = re.findall(r'data-testid="fulfilment-row"><td>([^<]+)</td>\s*<td class="text-end"><a href="([^"]+)">(\d+)'
-                      r'</a></td>\s*<td class="text-end"><a href="([^"]+)">(\d+)</a>', page)
+    cell = r'<td class="text-end" data-testid="%s">(?:<a href="([^"]*)">)?(\d+)'
+    rows = re.findall(r'data-testid="fulfilment-row"><td>([^<]+)</td>\s*' + cell % "planned" + r'.*?' + cell % "held",
+                      page, flags=re.S)
     table = {name: (int(planned), int(done)) for name, _u, planned, _v, done in rows}
     assert table == {"智能制造产学合作委员会": (3, 2), "现代农业产学合作委员会": (1, 0)}
     for _name, planned_url, planned, held_url, done in rows:
         assert shown_count(client, planned_url.replace("&amp;", "&")) == int(planned)
-        assert shown_count(client, held_url.replace("&amp;", "&")) == int(done)
+        if int(done):  # a zero has no link: no activity to open
+            assert shown_count(client, held_url.replace("&amp;", "&")) == int(done)
+        else:
+            assert not held_url
 
 
 def test_an_event_fulfils_only_its_own_committees_activity(world: Any, login: Any, plan: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from chanjiao.engagement.services import plan_fulfilment as _plan_fulfilment
+from chanjiao.engagement.fulfilment import by_committee
 
 register = template.Library()
 
@@ -14,4 +14,4 @@ register = template.Library()
 @register.simple_tag(takes_context=True)
 def plan_fulfilment(context: dict[str, Any], plan: Any) -> list[dict[str, Any]]:
     """Planned vs held per committee of ``plan``, as the signed-in user may see it."""
-    return _plan_fulfilment(plan, context["request"].user)
+    return by_committee(context["request"].user, {"plan": str(plan.pk)})
