@@ -13,6 +13,7 @@ WORKERS ?= 3
 demo: setup
 	CHANJIAO_PROFILE=demo $(MANAGE) migrate --noinput
 	CHANJIAO_PROFILE=demo $(MANAGE) load_catalogs
+	CHANJIAO_PROFILE=demo $(MANAGE) load_crosswalk
 	CHANJIAO_PROFILE=demo $(MANAGE) demo
 	CHANJIAO_PROFILE=demo $(MANAGE) collectstatic --noinput -v 0
 	@$(MAKE) --no-print-directory serve

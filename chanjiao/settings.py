@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "chanjiao.catalog",
     "chanjiao.orgs",
     "chanjiao.engagement",
+    "chanjiao.layout",
     "chanjiao.reports",
     "chanjiao.api",
     "chanjiao.demo",

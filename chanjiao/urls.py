@@ -10,6 +10,7 @@ urlpatterns = [
     path("catalog/", include("chanjiao.catalog.urls")),
     path("orgs/", include("chanjiao.orgs.urls")),
     path("engagement/", include("chanjiao.engagement.urls")),
+    path("layout/", include("chanjiao.layout.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -53,6 +53,7 @@ PERSONAS: dict[str, tuple[str | None, str | None]] = {
     "school_admin_b": ("school_admin", "school_b"),
     "enterprise_contact": ("enterprise_contact", "enterprise"),
     "dept_authority": ("industry_authority", "department"),
+    "expert": ("expert", None),  # 评审专家: reads the submissions assigned to them, writes their own scores
     "system_admin": ("system_admin", None),
     "security_admin": ("security_admin", None),
     "audit_admin": ("audit_admin", None),

@@ -402,3 +402,130 @@ class OrderClassFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"订单班{n:03d}")
     planned = 40
     enrolled = 38
+
+
+# --- the major layout (layout) ------------------------------------------------------------------------------------
+
+
+class OfferingFactory(DjangoModelFactory):
+    """A filed catalogue major of a school (a new school and major unless named)."""
+
+    class Meta:
+        model = "layout.Offering"
+
+    school = factory.SubFactory(SchoolFactory)
+    major = factory.SubFactory(MajorFactory)
+    start_year = 2016
+    filed_on = dt.date(2015, 11, 30)
+
+
+class OfferingYearFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.OfferingYear"
+
+    offering = factory.SubFactory(OfferingFactory)
+    year = factory.Sequence(lambda n: 2000 + n % 100)
+    planned_enrolment = 90
+    enrolled = 86
+    students = 252
+    graduates = 80
+    employed = 76
+    employed_related = 61
+
+
+def _city() -> Region:
+    return RegionFactory(code="4199", name="测试市", level=Region.Level.CITY)
+
+
+class ExpertFactory(DjangoModelFactory):
+    """A pool expert of a city, without account or employer unless named."""
+
+    class Meta:
+        model = "layout.Expert"
+
+    name = factory.Sequence(lambda n: f"评审专家{n:03d}")
+    region = factory.LazyFunction(_city)
+
+
+class ConflictDeclarationFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.ConflictDeclaration"
+
+    expert = factory.SubFactory(ExpertFactory)
+    organisation = factory.SubFactory(SchoolFactory)
+    reason = "曾在该校任职"
+    declared_on = dt.date(2019, 11, 1)
+
+
+class ReviewRoundFactory(DjangoModelFactory):
+    """A draft round of a city (``status=`` places it in another state; tests move it with set_status)."""
+
+    class Meta:
+        model = "layout.ReviewRound"
+
+    title = factory.Sequence(lambda n: f"专业设置答辩评审{n:03d}")
+    region = factory.LazyFunction(_city)
+    held_on = dt.date(2019, 12, 20)
+
+
+class RubricCriterionFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.RubricCriterion"
+
+    round = factory.SubFactory(ReviewRoundFactory)
+    order = factory.Sequence(lambda n: n % 100 + 1)
+    name = factory.Sequence(lambda n: f"评分项{n:03d}")
+    max_points = 30
+
+
+class SubmissionFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.Submission"
+
+    round = factory.SubFactory(ReviewRoundFactory)
+    school = factory.SubFactory(SchoolFactory)
+    submitted_on = dt.date(2019, 12, 1)
+    principal = factory.Sequence(lambda n: f"校长{n:03d}")
+
+
+class SubmissionItemFactory(DjangoModelFactory):
+    """One of the submitting school's offerings, kept (SUB-D2: an existing offering of that school)."""
+
+    class Meta:
+        model = "layout.SubmissionItem"
+
+    submission = factory.SubFactory(SubmissionFactory)
+    offering = factory.LazyAttribute(lambda o: OfferingFactory(school=o.submission.school))
+    proposed_action = "keep"
+    market_analysis = "区域装备制造业每年需求技能人才三千人"
+    conditions_analysis = "实训基地两个，双师型教师十二名"
+    development_plan = "三年内建成省级高水平专业"
+
+
+class ExpertAssignmentFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.ExpertAssignment"
+
+    submission = factory.SubFactory(SubmissionFactory)
+    expert = factory.SubFactory(ExpertFactory)
+
+
+class ScoreFactory(DjangoModelFactory):
+    """Points on a criterion of the assignment's round, for an item of the assignment's submission (SCO-D1)."""
+
+    class Meta:
+        model = "layout.Score"
+
+    assignment = factory.SubFactory(ExpertAssignmentFactory)
+    item = factory.LazyAttribute(lambda o: SubmissionItemFactory(submission=o.assignment.submission))
+    criterion = factory.LazyAttribute(lambda o: RubricCriterionFactory(round=o.assignment.submission.round))
+    points = 24
+
+
+class DecisionFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.Decision"
+
+    item = factory.SubFactory(SubmissionItemFactory)
+    action = "keep"
+    decided_on = dt.date(2019, 12, 25)

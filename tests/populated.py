@@ -31,6 +31,20 @@ from chanjiao.engagement.models import (
     TeacherPractice,
     Visit,
 )
+from chanjiao.layout.models import (
+    ConflictDeclaration,
+    Decision,
+    Expert,
+    ExpertAssignment,
+    Offering,
+    OfferingYear,
+    ReviewRound,
+    RoundStatus,
+    RubricCriterion,
+    Score,
+    Submission,
+    SubmissionItem,
+)
 from chanjiao.orgs.models import (
     Association,
     BoardSeat,
@@ -280,6 +294,88 @@ def _order_class(world: World) -> Any:
         mentors="王工程师（车间主任）\n李技师（班组长）", graduates=36, hired=30, retained=25)
 
 
+# -- the major layout: one round under review (the expert scores in it; the bureau edits the rest) ------------
+
+
+def _offering(world: World) -> Any:
+    if not hasattr(world, "offering"):
+        world.offering = Offering.objects.create(
+            school=world.school_a, major=world.major, direction="数控设备维修", cluster="智能制造专业群",
+            start_year=2016, filed_on=dt.date(2015, 11, 30), filing_ref="2015-460103-01")
+    return world.offering
+
+
+def _offering_year(world: World) -> Any:
+    return OfferingYear.objects.create(
+        offering=_offering(world), year=2019, planned_enrolment=90, enrolled=86, students=252, graduates=80,
+        employed=76, employed_related=61, starting_salary=4200, satisfaction=Decimal("92.5"))
+
+
+def _expert(world: World) -> Any:
+    if not hasattr(world, "expert_entry"):
+        world.expert_entry = Expert.objects.create(
+            name="钱专家", region=world.region, organisation=world.enterprise, title="高级工程师",
+            speciality="数控加工、工业机器人", user=world.users["expert"])
+    return world.expert_entry
+
+
+def _conflict(world: World) -> Any:
+    return ConflictDeclaration.objects.create(expert=_expert(world), organisation=world.school_b,
+                                              reason="近三年在乙校兼职任教", declared_on=DAY)
+
+
+def _round(world: World) -> Any:
+    if not hasattr(world, "review_round"):
+        world.review_round = ReviewRound.objects.create(
+            title="2019年专业设置答辩评审", region=world.region, held_on=DAY, deadline=dt.date(2019, 12, 1),
+            scope_note="全市职业院校拟调整的专业", status=RoundStatus.REVIEWING)
+    return world.review_round
+
+
+def _criterion(world: World) -> Any:
+    if not hasattr(world, "criterion"):
+        world.criterion = RubricCriterion.objects.create(round=_round(world), order=1, name="市场需求",
+                                                         max_points=Decimal(30), guidance="区域产业需求与就业数据")
+    return world.criterion
+
+
+def _submission(world: World) -> Any:
+    if not hasattr(world, "submission"):
+        world.submission = Submission.objects.create(
+            round=_round(world), school=world.school_a, submitted_on=dt.date(2019, 11, 28), principal="张校长",
+            principal_attended=True, summary="全校专业 30 个，拟合并 1 个")
+    return world.submission
+
+
+def _item(world: World) -> Any:
+    # 合并 fills the offering and the one it merges into (新设's new major excludes an offering: SUB-D2).
+    if not hasattr(world, "item"):
+        target = Offering.objects.create(school=world.school_a,
+                                         major=factories.MajorFactory(code="460104", name="机械制造及自动化"),
+                                         start_year=2010, filed_on=dt.date(2009, 11, 30))
+        world.item = SubmissionItem.objects.create(
+            submission=_submission(world), offering=_offering(world), proposed_action="merge", merge_into=target,
+            market_analysis="本地数控岗位需求下降", conditions_analysis="两专业共用实训基地",
+            development_plan="并入机械制造及自动化专业")
+    return world.item
+
+
+def _assignment(world: World) -> Any:
+    if not hasattr(world, "assignment"):
+        world.assignment = ExpertAssignment.objects.create(submission=_submission(world), expert=_expert(world))
+    return world.assignment
+
+
+def _score(world: World) -> Any:
+    return Score.objects.create(assignment=_assignment(world), item=_item(world), criterion=_criterion(world),
+                                points=Decimal("26.5"), comment="需求分析充分，建议合并")
+
+
+def _decision(world: World) -> Any:
+    return Decision.objects.create(item=_item(world), action="merge", decided_on=DAY,
+                                   conditions="一年内完成学生分流安置")
+
+
 # model name -> (who edits it, builder of a fully populated object)
 BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "school": ("bureau_admin", _school),
@@ -309,6 +405,17 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "plannedactivity": ("bureau_admin", _planned_activity),
     "teacherpractice": ("bureau_admin", _practice),
     "orderclass": ("bureau_admin", _order_class),
+    "offering": ("bureau_admin", _offering),
+    "offeringyear": ("bureau_admin", _offering_year),
+    "expert": ("bureau_admin", _expert),
+    "conflictdeclaration": ("bureau_admin", _conflict),
+    "reviewround": ("bureau_admin", _round),
+    "rubriccriterion": ("bureau_admin", _criterion),
+    "submission": ("bureau_admin", _submission),
+    "submissionitem": ("bureau_admin", _item),
+    "expertassignment": ("bureau_admin", _assignment),
+    "score": ("expert", _score),  # only the assigned expert writes a score (writes_by_rule_only)
+    "decision": ("bureau_admin", _decision),
 }
 
 

@@ -36,6 +36,7 @@ from chanjiao.core.imports import Column, Importer, ImportResult
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.registry import registry
 from chanjiao.engagement.models import Agreement, Event, EventParticipation, OrderClass, TeacherPractice, Visit
+from chanjiao.layout.models import Offering, OfferingYear
 from chanjiao.orgs.imports import parse_uscc
 from chanjiao.orgs.models import CommitteeMembership, Contact, Enterprise, School, Teacher
 from tests import factories
@@ -66,7 +67,8 @@ def bad_kinds(importer: type[Importer], column: Column) -> list[str]:
     """The kinds of bad value ``column`` admits, from its declaration and model field alone."""
     f = column.model_field
     # A nullable key column (an agreement's 协议编号) may be empty: the row is then identified otherwise.
-    kinds = ["empty"] if column.required or (column.field in importer.key and not f.null) else []
+    key_needed = column.field in importer.key and not f.null and (importer.model, column.field) not in BLANK_KEY
+    kinds = ["empty"] if column.required or key_needed else []
     if column.fk:
         kinds.append("unknown-code")
         if column.is_code_column and column.levels:
@@ -96,6 +98,15 @@ def bad_kinds(importer: type[Importer], column: Column) -> list[str]:
     return kinds
 
 
+# Key columns that are blank in valid rows, with the reason (an empty cell there is no bad value).
+BLANK_KEY: dict[tuple[type, str], str] = {
+    (Offering, "off_catalogue_name"): "a catalogue major leaves it empty (MJ-02: a major or an off-catalogue name)",
+}
+# Columns a fully filled row leaves empty because another filled column excludes them; another object of
+# ``filled`` fills each (the bad values of such a column are tried on that object's row).
+EXCLUSIVE: dict[type, set[str]] = {Offering: {"专业代码", "目录外专业名称"}}
+
+
 def skip_reason(importer: type[Importer], column: Column) -> str:
     f = column.model_field
     return f"optional {type(f).__name__} without length limit or validator: any text is valid"
@@ -122,6 +133,8 @@ def fresh(column: Column, value: Any, n: int) -> Any:
     # A date column, or a date cell naming a related row (an event's 活动日期).
     if isinstance(column.model_field, models.DateField) or re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
         return (dt.date.fromisoformat(text) - dt.timedelta(days=n)).isoformat()
+    if isinstance(column.model_field, models.IntegerField) and not column.fk:  # a year of the key: an earlier one
+        return int(text) - n
     if len(text) == 18 and not text.isdigit():  # a USCC, also in a 单位代码 column
         return factories.valid_uscc(8_000_000 + n)
     if text.isdigit():  # 学校标识码, catalog codes: the same number of digits
@@ -186,14 +199,21 @@ class Source:
     header: list[str]
     row: list[Any]
 
+    def key_column(self, importer: type[Importer]) -> tuple[Column, bool]:
+        """The key column ``keyed`` changes, and whether it is a foreign key column."""
+        column = next((c for c in importer.columns if c.field in importer.key and not c.fk and not c.choices
+                       and self.row[self.header.index(c.header)] is not None), None)
+        if column is not None:
+            return column, False
+        owners = importer(None).owner_fields
+        return [c for c in importer.columns if c.field in importer.key and c.field not in owners and c.fk][-1], True
+
     def keyed(self, importer: type[Importer], n: int) -> list[Any]:
-        """The row with a fresh natural key (the first key column that is neither a code nor a choice;
-        a key of foreign keys only points its last non-owner column at the n-th other existing row)."""
+        """The row with a fresh natural key (the first filled key column that is neither a code nor a choice;
+        else the last non-owner foreign key column points at the n-th other existing row)."""
         row = list(self.row)
-        column = next((c for c in importer.columns if c.field in importer.key and not c.fk and not c.choices), None)
-        if column is None:
-            owners = importer(None).owner_fields
-            column = [c for c in importer.columns if c.field in importer.key and c.field not in owners][-1]
+        column, by_fk = self.key_column(importer)
+        if by_fk:
             slot = self.header.index(column.header)
             row[slot] = other_code(importer, column, row[slot], n)
         else:
@@ -218,15 +238,19 @@ def other_code(importer: type[Importer], column: Column, code: Any, n: int) -> s
 ALSO_FRESH: dict[type, tuple[str, ...]] = {Agreement: ("start",)}
 
 
-def source(importer: type[Importer], user: Any, objects: list[Any]) -> Source:
-    """The object among ``objects`` whose export row is the fullest; every column must be filled."""
+def source(importer: type[Importer], user: Any, objects: list[Any], column: Column | None = None) -> Source:
+    """The object among ``objects`` whose export row is the fullest (among those filling ``column``); every
+    column must be filled, but for the declared ``EXCLUSIVE`` ones, each filled by another object."""
     exported = []
     for obj in objects:
         header, row = read_xlsx(export_bytes(importer, user, importer.model.objects.filter(pk=obj.pk)))[:2]
         exported.append(Source(obj, header, row))
+    if column is not None:
+        exported = [s for s in exported if s.row[s.header.index(column.header)] is not None] or exported
     best = min(exported, key=lambda s: sum(v is None for v in s.row))
     empty = [h for h, v in zip(best.header, best.row, strict=True) if v is None]
-    assert not empty, f"fill() leaves {importer.model.__name__} columns empty (fill them there): {empty}"
+    allowed = EXCLUSIVE.get(importer.model, set())
+    assert set(empty) <= allowed, f"fill() leaves {importer.model.__name__} columns empty (fill them there): {empty}"
     return best
 
 
@@ -282,9 +306,24 @@ def filled(world: Any) -> dict[type, list[Any]]:
     order_class = factories.OrderClassFactory(
         school=school, enterprise=enterprise, major=major, cohort_year=2024, name="丙机械订单班", planned=40,
         enrolled=38, agreement=agreement, mentors="王工 高级工程师", graduates=36, hired=30, retained=25)
+    # The layout (layout/imports.py): a catalogue major, and an off-catalogue one of a 中职 school (MJ-02), other
+    # majors for fresh keys, and the catalogue major's yearly figures.
+    for code, name in (("460104", "机械制造及自动化"), ("460105", "模具设计与制造"), ("460106", "工业设计")):
+        factories.MajorFactory(code=code, name=name)
+    offering = factories.OfferingFactory(school=school, major=major, direction="数控设备维修",
+                                         cluster="=智能制造专业群", start_year=2016, filed_on=dt.date(2015, 11, 30),
+                                         filing_ref="2015-460103-01")
+    secondary = factories.SchoolFactory(school_code="4141000012", name="丙市中等职业学校", school_level="secondary")
+    off_catalogue = factories.OfferingFactory(school=secondary, major=None, off_catalogue_name="茶艺与茶营销",
+                                              direction="茶艺", cluster="文旅专业群", start_year=2019,
+                                              filed_on=dt.date(2019, 6, 30), filing_ref="2019-ML-01")
+    year = factories.OfferingYearFactory(offering=offering, year=2019, planned_enrolment=90, enrolled=86,
+                                         students=252, graduates=80, employed=76, employed_related=61,
+                                         starting_salary=4200, satisfaction=decimal.Decimal("92.5"))
     objects = {School: [school], Enterprise: [enterprise], Contact: [contact], Teacher: [teacher],
                CommitteeMembership: [membership], Event: [event], EventParticipation: [participation],
-               Agreement: [agreement], Visit: [visit], TeacherPractice: [practice], OrderClass: [order_class]}
+               Agreement: [agreement], Visit: [visit], TeacherPractice: [practice], OrderClass: [order_class],
+               Offering: [offering, off_catalogue], OfferingYear: [year]}
     missing = [i.model.__name__ for i in IMPORTERS if i.model not in objects]
     assert not missing, f"a new importer: add a fully filled object of {missing} here"
     return objects
@@ -318,6 +357,7 @@ def test_a_valid_row_creates_exactly_that_row(importer: type[Importer], world: A
     # Values equal: the new row exports as the row imported, and holds the source's field values.
     assert read_xlsx(export_bytes(importer, user, model.objects.filter(pk=obj.pk)))[1] == row
     key_attnames = {c.attname for c in importer.columns if c.field in importer.key and not c.fk and not c.choices}
+    key_attnames.add(src.key_column(importer)[0].attname)  # the key column made fresh
     key_attnames |= {importer.model._meta.get_field(name).attname for name in ALSO_FRESH.get(model, ())}
     for column in importer.columns:
         if column.attname not in key_attnames and not (fk_key_only(importer) and column.field in importer.key):
@@ -348,7 +388,7 @@ def test_a_bad_value_is_refused_naming_column_and_row(case: Case, world: Any, fi
     if not case.kind:
         pytest.skip(skip_reason(case.importer, case.column))
     importer, column, user = case.importer, case.column, world.bureau_admin
-    src = source(importer, user, filled[importer.model])
+    src = source(importer, user, filled[importer.model], column)
     good, bad = src.keyed(importer, 1), src.keyed(importer, 2)
     slot = src.header.index(column.header)
     bad[slot] = bad_value(case, bad[slot])

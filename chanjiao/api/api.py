@@ -130,6 +130,7 @@ def _mount() -> None:
     from chanjiao.accounts.api import router as accounts_router
     from chanjiao.catalog.api import router as catalog_router
     from chanjiao.engagement.api import router as engagement_router
+    from chanjiao.layout.api import router as layout_router
     from chanjiao.orgs.api import router as orgs_router
     from chanjiao.reports.api import router as reports_router
 
@@ -137,6 +138,7 @@ def _mount() -> None:
     api.add_router("/catalog", catalog_router)
     api.add_router("/orgs", orgs_router)
     api.add_router("/engagement", engagement_router)
+    api.add_router("/layout", layout_router)
     api.add_router("/reports", reports_router)
 
 

@@ -393,6 +393,10 @@ class ScopedQuerySet(models.QuerySet[Any]):
             return self.all()
         if action == CHANGE and (getattr(model, "read_only_model", False) or scope.read_only):
             return self.none()
+        if action == CHANGE and getattr(model, "writes_by_rule_only", False):
+            # Personal records (an expert's scores): the bureau reads them, only their author writes.
+            q = rule(scope, action) if rule else None
+            return self.none() if q is None else self.filter(q)
         if (action == VIEW and scope.reads_all) or (action == CHANGE and scope.writes_all):
             if scope.everywhere:
                 return self.all()
@@ -475,6 +479,8 @@ def can_create(model: Any, user: Any) -> bool:
         return bool(rule(scope)) if rule else False
     if getattr(model, "read_only_model", False) or scope.read_only:
         return False
+    if getattr(model, "writes_by_rule_only", False):
+        return bool(rule(scope)) if rule else False
     return bool(rule(scope)) if rule else scope.writes_all
 
 

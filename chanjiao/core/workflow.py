@@ -26,6 +26,7 @@ Oscar's ``Order.set_status`` + ``OrderStatusChange`` is the model.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, cast
@@ -217,16 +218,22 @@ class WorkflowMixin(models.Model):
         return StatusChange.objects.of(self)
 
     def set_status(self, name_or_target: str | Transition, *, by: User | None = None, note: str = "",
-                   **fields: Any) -> StatusChange:
-        """Take a transition (see the module docstring); refuses with ``TransitionRefused``."""
+                   effective_on: dt.date | None = None, **fields: Any) -> StatusChange:
+        """Take a transition (see the module docstring); refuses with ``TransitionRefused``.
+
+        ``effective_on``: the day the change takes effect when that is not today — a decision of a
+        review round applied afterwards (layout history counts by it). Never later than today."""
         wf = type(self).workflow
         note = (note or "").strip()
         with transaction.atomic():
             current = getattr(self, wf.field)
             if self.pk is not None:
                 # The locked, committed state decides — not what this instance last read.
-                stored = (type(self)._base_manager.select_for_update().filter(pk=self.pk)
-                          .values_list(wf.field, flat=True).first())
+                # No ordering: a default ordering through a nullable relation would outer-join, which
+                # PostgreSQL refuses to lock (FOR UPDATE on the nullable side of an outer join).
+                stored = (type(self)._base_manager.select_for_update().filter(pk=self.pk).order_by()
+                          .values_list(wf.field, flat=True)[:1])
+                stored = next(iter(stored), None)
                 if stored is not None:
                     current = stored
             t = wf.find(current, name_or_target)
@@ -236,6 +243,8 @@ class WorkflowMixin(models.Model):
             if by is not None and not t.permits(by)(self):
                 raise TransitionRefused(FORBIDDEN, [_("您无权执行“%(action)s”。") % {"action": t.label}])
             reasons = t.reasons(self)
+            if effective_on is not None and effective_on > timezone.localdate():
+                reasons.append(_("生效日期不能晚于今天。"))
             if t.note_required and not note:
                 reasons.append(_("请填写“%(action)s”的说明。") % {"action": t.label})
             if reasons:
@@ -253,7 +262,8 @@ class WorkflowMixin(models.Model):
             change = StatusChange.objects.create(
                 content_type=ContentType.objects.get_for_model(self, for_concrete_model=False),
                 object_id=self.pk, field=wf.field, transition=t.name, source=current, target=t.target,
-                actor=cast(Any, by), actor_name=actor_name(by), note=note[:1000])  # AUTH_USER_MODEL (core/types.py)
+                actor=cast(Any, by), actor_name=actor_name(by), note=note[:1000],
+                effective_on=effective_on)  # AUTH_USER_MODEL (core/types.py)
             changes: dict[str, Any] = {wf.field: [current, t.target]}
             for name, value in fields.items():
                 if name not in audit.UNTRACKED_CHANGES:
@@ -299,6 +309,8 @@ class StatusChange(models.Model):
     actor_name = models.CharField(gettext_lazy("操作人姓名"), max_length=150, blank=True)
     note = models.TextField(gettext_lazy("说明"), blank=True)
     created_at = models.DateTimeField(gettext_lazy("时间"), default=timezone.now, db_index=True)
+    # When the change took effect, if not when it was recorded (a decision applied afterwards).
+    effective_on = models.DateField(gettext_lazy("生效日期"), null=True, blank=True)
 
     objects = StatusChangeQuerySet.as_manager()
 
@@ -318,6 +330,11 @@ class StatusChange(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("status changes are append-only")
+
+    @property
+    def effective(self) -> dt.date:
+        """The day the change took effect: ``effective_on``, else the (local) day it was recorded."""
+        return self.effective_on or timezone.localtime(self.created_at).date()
 
     def model_class(self) -> type[models.Model] | None:
         return self.content_type.model_class()

@@ -9,6 +9,8 @@ GB/T 4754 小类 (``TRADES``) with a name word for that activity, sits in a coun
 that fits its size; 双师型 teachers have enterprise experience; every row passes its model's ``full_clean()``.
 The matching cycle 2017–2020 on top of it (plans, events, agreements, visits, practice, order classes) is
 ``engagement.py``; at the default size (1,600 enterprises and teachers) its 2019 records give the seed's figures.
+The major layout (offerings, yearly figures, experts, the review rounds of 2017 and 2019: 149 → 49 majors) is
+``layout.py``.
 """
 
 from __future__ import annotations
@@ -172,6 +174,7 @@ class City:
             self.users()
             self.integration()
             self.engagement()
+            self.layout()
         return self.summary
 
     def departments(self) -> None:
@@ -468,6 +471,12 @@ class City:
         from chanjiao.demo.engagement import build_engagement
 
         build_engagement(self)
+
+    def layout(self) -> None:
+        """The majors 2005–2020 and the review rounds of 2017 and 2019 (149 → 49); counts go to the summary."""
+        from chanjiao.demo.layout import build_layout
+
+        build_layout(self)
 
 
 def build_city(enterprises: int = DEFAULT_ENTERPRISES, teachers: int | None = None) -> Summary:

@@ -88,6 +88,8 @@ def _kind(kind: str) -> str:
 
 SCHOOL_IN = ("SELECT s.id FROM orgs_organisation s JOIN catalog_region r ON r.id = s.region_id WHERE "
              + WITHIN.format(x="r.code"))
+ROUNDS = ("SELECT w.id FROM layout_reviewround w JOIN catalog_region r ON r.id = w.region_id WHERE "
+          + COVERING.format(x="r.code"))
 ORACLE: dict[str, str] = {
     "school": _kind("school"), "enterprise": _kind("enterprise"), "department": _kind("department"),
     "association": _kind("association"), "institute": _kind("institute"),
@@ -126,6 +128,27 @@ ORACLE: dict[str, str] = {
     "teacherpractice": f"""SELECT p.id FROM engagement_teacherpractice p JOIN orgs_teacher t ON t.id = p.teacher_id
                            WHERE t.school_id IN ({SCHOOL_IN})""",
     "orderclass": f"SELECT id FROM engagement_orderclass WHERE school_id IN ({SCHOOL_IN})",
+    # The major layout (issue #10): an offering, its yearly figures and a school's submission (its items,
+    # panel, scores and decisions) follow the school; the expert pool its region; a review round and its
+    # rubric their region, read also from the regions within it (a county reads its city's round).
+    "offering": f"SELECT id FROM layout_offering WHERE school_id IN ({SCHOOL_IN})",
+    "offeringyear": f"""SELECT y.id FROM layout_offeringyear y JOIN layout_offering o ON o.id = y.offering_id
+                        WHERE o.school_id IN ({SCHOOL_IN})""",
+    "expert": "SELECT e.id FROM layout_expert e JOIN catalog_region r ON r.id = e.region_id WHERE "
+              + WITHIN.format(x="r.code"),
+    "conflictdeclaration": """SELECT d.id FROM layout_conflictdeclaration d JOIN layout_expert e ON e.id = d.expert_id
+                              JOIN catalog_region r ON r.id = e.region_id WHERE """ + WITHIN.format(x="r.code"),
+    "reviewround": ROUNDS,
+    "rubriccriterion": f"SELECT id FROM layout_rubriccriterion WHERE round_id IN ({ROUNDS})",
+    "submission": f"SELECT id FROM layout_submission WHERE school_id IN ({SCHOOL_IN})",
+    "submissionitem": f"""SELECT i.id FROM layout_submissionitem i JOIN layout_submission s ON s.id = i.submission_id
+                          WHERE s.school_id IN ({SCHOOL_IN})""",
+    "expertassignment": f"""SELECT a.id FROM layout_expertassignment a JOIN layout_submission s
+                            ON s.id = a.submission_id WHERE s.school_id IN ({SCHOOL_IN})""",
+    "score": f"""SELECT c.id FROM layout_score c JOIN layout_expertassignment a ON a.id = c.assignment_id
+                 JOIN layout_submission s ON s.id = a.submission_id WHERE s.school_id IN ({SCHOOL_IN})""",
+    "decision": f"""SELECT d.id FROM layout_decision d JOIN layout_submissionitem i ON i.id = d.item_id
+                    JOIN layout_submission s ON s.id = i.submission_id WHERE s.school_id IN ({SCHOOL_IN})""",
 }
 API = {"school": "schools", "enterprise": "enterprises", "department": "departments",
        "association": "associations", "institute": "institutes", "contact": "contacts", "teacher": "teachers",
@@ -136,7 +159,11 @@ API = {"school": "schools", "enterprise": "enterprises", "department": "departme
        "eventparticipation": "engagement/event-participations", "agreement": "engagement/agreements",
        "alliance": "engagement/alliances", "visit": "engagement/visits", "annualplan": "engagement/annual-plans",
        "plannedactivity": "engagement/planned-activities", "teacherpractice": "engagement/teacher-practices",
-       "orderclass": "engagement/order-classes"}
+       "orderclass": "engagement/order-classes", "offering": "layout/offerings",
+       "offeringyear": "layout/offering-years", "expert": "layout/experts", "conflictdeclaration": "layout/conflicts",
+       "reviewround": "layout/review-rounds", "rubriccriterion": "layout/rubric-criteria",
+       "submission": "layout/submissions", "submissionitem": "layout/submission-items",
+       "expertassignment": "layout/assignments", "score": "layout/scores", "decision": "layout/decisions"}
 
 
 def business_uis() -> list[Any]:
@@ -230,6 +257,47 @@ ENGAGEMENT_SEED = [
        FROM orgs_organisation s CROSS JOIN LATERAL (SELECT id FROM orgs_organisation WHERE kind = 'enterprise'
                                                     ORDER BY (id * 7919 + s.id * 23) % 10007 LIMIT 1) o
        WHERE s.kind = 'school' AND s.id % 2 = 0""",
+    # The major layout: two offerings per school with a year of figures; an expert pool and a review round
+    # per city; every other school submits to a round of anywhere (rows whose regions disagree), its first
+    # offering as the item, with an expert of anywhere on the panel, a score and a decision.
+    """INSERT INTO layout_offering (created_at, updated_at, school_id, major_id, off_catalogue_name, direction,
+           cluster, start_year, filed_on, filing_ref, status)
+       SELECT now(), now(), s.id, m.id, '', '', '', 2015, DATE '2015-06-01', '', 'enrolling'
+       FROM orgs_organisation s CROSS JOIN LATERAL (SELECT id FROM catalog_major ORDER BY (id * 7919 + s.id) % 1009
+                                                    LIMIT 2) m WHERE s.kind = 'school'""",
+    """INSERT INTO layout_offeringyear (created_at, updated_at, offering_id, year, enrolled, students, graduates,
+           employed, employed_related)
+       SELECT now(), now(), o.id, 2024, 40, 120, 38, 35, 30 FROM layout_offering o""",
+    """INSERT INTO layout_expert (created_at, updated_at, name, region_id, title, speciality)
+       SELECT now(), now(), '专家' || r.code, r.id, '', '' FROM catalog_region r
+       WHERE r.level = 2 AND r.code LIKE '42%'""",
+    """INSERT INTO layout_conflictdeclaration (created_at, updated_at, expert_id, organisation_id, reason, declared_on)
+       SELECT now(), now(), e.id, (SELECT id FROM orgs_organisation WHERE kind = 'school'
+                                   ORDER BY (id * 7919 + e.id) % 1009 LIMIT 1), '曾任职', DATE '2024-01-01'
+       FROM layout_expert e""",
+    """INSERT INTO layout_reviewround (created_at, updated_at, title, region_id, held_on, scope_note, status)
+       SELECT now(), now(), '答辩' || r.code, r.id, DATE '2024-06-20', '', 'open' FROM catalog_region r
+       WHERE r.level = 2 AND r.code LIKE '42%'""",
+    """INSERT INTO layout_rubriccriterion (created_at, updated_at, round_id, "order", name, max_points, guidance)
+       SELECT now(), now(), w.id, 1, '市场需求', 30, '' FROM layout_reviewround w""",
+    """INSERT INTO layout_submission (created_at, updated_at, round_id, school_id, submitted_on, principal,
+           principal_attended, summary)
+       SELECT now(), now(), (SELECT id FROM layout_reviewround ORDER BY (id * 7919 + s.id) % 1009 LIMIT 1), s.id,
+              DATE '2024-06-01', '校长', true, '' FROM orgs_organisation s WHERE s.kind = 'school' AND s.id % 2 = 1""",
+    """INSERT INTO layout_submissionitem (created_at, updated_at, submission_id, offering_id, proposed_action,
+           market_analysis, conditions_analysis, development_plan)
+       SELECT now(), now(), b.id, (SELECT min(id) FROM layout_offering WHERE school_id = b.school_id), 'keep',
+              '需求', '条件', '规划' FROM layout_submission b""",
+    """INSERT INTO layout_expertassignment (created_at, updated_at, submission_id, expert_id)
+       SELECT now(), now(), b.id, (SELECT id FROM layout_expert ORDER BY (id * 7919 + b.id) % 1009 LIMIT 1)
+       FROM layout_submission b""",
+    """INSERT INTO layout_score (created_at, updated_at, assignment_id, item_id, criterion_id, points, comment)
+       SELECT now(), now(), a.id, i.id, (SELECT min(c.id) FROM layout_rubriccriterion c
+                                         JOIN layout_submission b ON b.round_id = c.round_id
+                                         WHERE b.id = a.submission_id), 20, ''
+       FROM layout_expertassignment a JOIN layout_submissionitem i ON i.submission_id = a.submission_id""",
+    """INSERT INTO layout_decision (created_at, updated_at, item_id, action, conditions, decided_on, status)
+       SELECT now(), now(), i.id, 'keep', '', DATE '2024-06-20', 'draft' FROM layout_submissionitem i""",
 ]
 
 

@@ -79,7 +79,25 @@ def fill(world: Any) -> dict[type, list[Any]]:
     ]
     objects = {School: [world.school_a, world.school_b], Enterprise: [world.enterprise, world.enterprise_b],
                Contact: contacts, Teacher: teachers, CommitteeMembership: memberships}
-    return {**objects, **fill_engagement(world, committee, teachers)}
+    return {**objects, **fill_engagement(world, committee, teachers), **fill_layout(world)}
+
+
+def fill_layout(world: Any) -> dict[type, list[Any]]:
+    """The layout's importable rows: a catalogue major of school A, an off-catalogue one of school B (中职,
+    MJ-02), and yearly figures of the catalogue major (the importer names an offering by its major code)."""
+    from chanjiao.layout.models import Offering, OfferingYear
+
+    major = factories.MajorFactory(code="460103", name="数控技术")
+    offerings = [Offering.objects.create(school=world.school_a, major=major, direction="数控设备维修",
+                                         cluster=FORMULA, start_year=2016, filed_on=dt.date(2015, 11, 30),
+                                         filing_ref="2015-460103-01"),
+                 Offering.objects.create(school=world.school_b, off_catalogue_name="茶艺与茶营销",
+                                         start_year=2019, filed_on=dt.date(2019, 6, 30))]
+    years = [OfferingYear.objects.create(offering=offerings[0], year=2019, planned_enrolment=90, enrolled=86,
+                                         students=252, graduates=80, employed=76, employed_related=61,
+                                         starting_salary=4200, satisfaction=decimal.Decimal("92.5")),
+             OfferingYear.objects.create(offering=offerings[0], year=2020, enrolled=80)]
+    return {Offering: offerings, OfferingYear: years}
 
 
 def fill_engagement(world: Any, committee: Committee, teachers: list[Teacher]) -> dict[type, list[Any]]:

@@ -25,6 +25,7 @@ EXPECTED: dict[str, tuple[int, int, int, int]] = {
     "school_admin_b": (404, 404, 404, 404),
     "enterprise_contact": (200, 404, 404, 404),
     "dept_authority": (404, 404, 404, 404),
+    "expert": (404, 404, 404, 404),
     "system_admin": (404, 404, 404, 404),
     "security_admin": (404, 404, 404, 404),
     "audit_admin": (200, 200, 200, 200),

@@ -53,6 +53,9 @@ def users(world: Any) -> dict[str, Any]:
         factories.TeacherFactory(school=school)
     factories.GuidanceCommitteeFactory(school=world.school_a)
     factories.GuidanceCommitteeFactory(school=world.school_b)
+    # Rows owned through an offering (its yearly figures): one of each school.
+    for school in (world.school_a, world.school_b):
+        factories.OfferingFactory(school=school)
     leader = factories.UserFactory(username="committee_leader_owner")
     Membership.objects.create(user=leader, role="committee_leader", organisation=world.department)
     return {**{name: world.users[name] for name in PERSONAS}, "committee_leader": leader}

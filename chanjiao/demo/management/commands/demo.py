@@ -16,7 +16,8 @@ MIN_TEACHERS = MIN_TEACHERS_PER_SCHOOL * (len(HIGHER) + len(SECONDARY))
 
 class Command(BaseCommand):
     help = ("生成演示城市（宜昌）：职教集团、理事会、产学合作委员会、学校、企业、联系人、教师、演示账号，"
-            "以及2017—2020年的校企对接记录（年度计划、活动、协议、联盟、走访、教师企业实践、订单班）；"
+            "以及2017—2020年的校企对接记录（年度计划、活动、协议、联盟、走访、教师企业实践、订单班）、"
+            "专业布局（各校专业点及2013—2020年数据、评审专家库、2017年6月和2019年12月两轮答辩评审）；"
             "重复运行不会产生重复数据。")
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -1,0 +1,154 @@
+"""The major ↔ industry crosswalk (专业—产业对照): which version is in force, which offerings and which
+declared demand a pillar industry reaches through it, and the shipped default's loading.
+
+A pillar industry (orgs.PillarIndustry) names GB/T 4754 codes at any level (a 门类 letter, a 2-digit
+大类, 3-digit 中类 or 4-digit 小类). A crosswalk entry's industry *overlaps* a pillar's when one lies
+within the other. An offering belongs to the pillar when its major's entries (those refining that
+major, else its 专业类's) overlap it; declared demand when the enterprise's own industry lies within the
+pillar, or — for an enterprise without an industry — when its 专业类 is mapped onto it.
+All are conditions (``Q``) on subqueries, so the counts run in the database and the lists behind
+them use the same conditions (``OfferingYearFilterSet.pillar``, ``DeclaredDemandFilterSet.pillar``).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+
+from chanjiao.catalog.models import Industry
+from chanjiao.core.rules import jurisdiction_chain
+from chanjiao.core.scoping import nothing, unscoped
+from chanjiao.layout.models import CrosswalkEntry, CrosswalkStatus, CrosswalkVersion
+
+DEFAULT_FILE = Path(__file__).parent / "data" / "crosswalk_2021.csv"
+DEFAULT_NUMBER = 1
+DEFAULT_TITLE = "平台默认对照表（2021年专业目录 × GB/T 4754—2017）"
+DEFAULT_FROM = dt.date(2000, 1, 1)
+
+
+def in_force(region_code: str | None, on: dt.date) -> CrosswalkVersion | None:
+    """The published version a region uses on ``on``: its own (or its province's), else the platform's
+    default — the latest published by then, never one retired since."""
+    chain = jurisdiction_chain(region_code)  # county, city, province, "" (national)
+    with unscoped("the crosswalk in force is the same for every reader"):
+        versions = list(CrosswalkVersion.objects.filter(status=CrosswalkStatus.PUBLISHED, published_on__lte=on)
+                        .select_related("region").order_by("-published_on", "-number"))
+    for code in chain:
+        for version in versions:
+            if (version.region.code if version.region_id else "") == code:
+                return version
+    return None
+
+
+def industry_overlap_q(codes: list[tuple[str, int]], path: str = "industry") -> Q:
+    """Rows whose industry (at ``path``) overlaps one of ``codes`` ((code, level) pairs of GB/T 4754):
+    lies within it, or contains it."""
+    q = nothing()
+    for code, level in codes:
+        if level == Industry.Level.SECTION:
+            q |= Q(**{f"{path}__section": code})
+            continue
+        q |= Q(**{f"{path}__code__startswith": code})
+        ancestors = [code[:n] for n in range(2, len(code))]
+        if ancestors:
+            q |= Q(**{f"{path}__code__in": ancestors})
+    return q
+
+
+def industry_within_q(codes: list[tuple[str, int]], path: str = "industry") -> Q:
+    """Rows whose industry lies within one of ``codes`` (an enterprise within a pillar industry)."""
+    q = nothing()
+    for code, level in codes:
+        q |= Q(**{f"{path}__section": code}) if level == Industry.Level.SECTION else Q(
+            **{f"{path}__code__startswith": code})
+    return q
+
+
+def pillar_codes(pillar: Any) -> list[tuple[str, int]]:
+    """The GB/T 4754 codes a pillar industry names (plain rows of the public catalogue)."""
+    with unscoped("the public catalogue codes of a pillar industry the reader sees"):
+        return list(pillar.industries.values_list("code", "level"))
+
+
+def offerings_q(codes: list[tuple[str, int]], version: CrosswalkVersion | None, prefix: str = "") -> Q:
+    """Offerings (``prefix`` leads from a related row, e.g. ``"offering__"``) whose major the crosswalk
+    ``version`` maps onto an industry overlapping ``codes``."""
+    if version is None or not codes:
+        return nothing()
+    entries = CrosswalkEntry._base_manager.filter(industry_overlap_q(codes), version_id=version.pk)
+    refined = CrosswalkEntry._base_manager.filter(version_id=version.pk, major__isnull=False).values("major_id")
+    by_major = Q(**{f"{prefix}major_id__in": entries.filter(major__isnull=False).values("major_id")})
+    by_class = (Q(**{f"{prefix}major__class_code__in": entries.filter(major__isnull=True).values("class_code")})
+                & ~Q(**{f"{prefix}major_id__in": refined}))
+    return by_major | by_class
+
+
+def demand_q(codes: list[tuple[str, int]], version: CrosswalkVersion | None) -> Q:
+    """Declared demand of a pillar: the enterprise lies within it; an enterprise without an industry
+    counts by the 专业类 it asks for, through the crosswalk."""
+    if not codes:
+        return nothing()
+    q = industry_within_q(codes, "enterprise__industry")
+    if version is not None:
+        classes = (CrosswalkEntry._base_manager.filter(industry_overlap_q(codes), version_id=version.pk,
+                                                       major__isnull=True).values("class_code"))
+        q |= Q(enterprise__industry__isnull=True, class_code__in=classes)
+    return q
+
+
+def load_default(path: Path = DEFAULT_FILE) -> tuple[CrosswalkVersion, int]:
+    """Create the platform's default version from the shipped file (idempotent: an existing default is
+    left as it is). Returns the version and the entries created."""
+    from chanjiao.catalog.models import Occupation
+    from chanjiao.core import audit
+
+    with unscoped("loading the shipped crosswalk"):
+        existing = CrosswalkVersion.objects.filter(number=DEFAULT_NUMBER).first()
+        if existing is not None:
+            return existing, 0
+        with path.open(encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        industries = dict(Industry.objects.values_list("code", "pk"))
+        occupations = dict(Occupation.objects.values_list("code", "pk"))
+        with transaction.atomic():
+            # Published "from 2000": the platform's default answers for every year analysed, the years
+            # before the 2021 catalogue included (their majors are recorded under 2021 codes).
+            version = CrosswalkVersion(number=DEFAULT_NUMBER, title=DEFAULT_TITLE, published_on=DEFAULT_FROM,
+                                       note="随平台发布的默认对照表，见 chanjiao/layout/data/SOURCE.md。")
+            version.save()
+            entries = [CrosswalkEntry(version=version, class_code=r["class_code"],
+                                      industry_id=industries[r["industry_code"]],
+                                      occupation_id=occupations.get(r["occupation_code"] or "") or None,
+                                      reason=r["reason"][:200], source=r["source"][:300])
+                       for r in rows if r["industry_code"] in industries]
+            with audit.bulk_write("the shipped crosswalk"):
+                created = CrosswalkEntry.objects.bulk_create(entries, batch_size=500)
+            audit.record_bulk("create", created)
+            version.set_status("publish", by=None)
+    return version, len(entries)
+
+
+def new_draft(source: CrosswalkVersion, *, title: str, region: Any) -> CrosswalkVersion:
+    """A draft copy of ``source`` for ``region`` (the bureau then edits and publishes it)."""
+    from django.db.models import Max
+
+    from chanjiao.core import audit
+
+    with transaction.atomic(), unscoped("copying a crosswalk version the user reads"):
+        number = (CrosswalkVersion.objects.aggregate(n=Max("number"))["n"] or 0) + 1
+        draft = CrosswalkVersion(number=number, title=title, region=region, based_on=source,
+                                 note=f"基于 v{source.number} 修订")
+        draft.save()
+        copies = [CrosswalkEntry(version=draft, class_code=e.class_code, major_id=e.major_id,
+                                 industry_id=e.industry_id, occupation_id=e.occupation_id, reason=e.reason,
+                                 source=e.source)
+                  for e in CrosswalkEntry.objects.filter(version=source).order_by("pk")]
+        with audit.bulk_write("a copy of a crosswalk version"):
+            created = CrosswalkEntry.objects.bulk_create(copies, batch_size=500)
+        audit.record_bulk("create", created)
+    return draft

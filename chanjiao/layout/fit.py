@@ -1,0 +1,173 @@
+"""The warnings of the fit analysis (专业预警, issue #10 point 4): each offering live at the end of a year
+gets the flags of the fit rules (layout/rules.py, event ``fit``) — each naming its rule, threshold (and
+the jurisdiction that set it) and observed value — and a rating: red when a red rule is broken, amber
+when only amber ones are, green otherwise.
+
+Counts (per school, for the city) are one SQL statement over the rules' scans; the rows of one page are
+judged by the same rules in Python on values fetched for the whole page at once (``prefetch``), so a
+page costs a fixed number of queries. ``tests/layout/test_fit.py`` proves both agree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext_lazy
+
+from chanjiao.core.rules import ParamResolver, rules_for, scan
+from chanjiao.core.types import User
+from chanjiao.layout.history import live_on
+from chanjiao.layout.models import LIVE_OFFERING_STATUSES, Offering, OfferingYear
+from chanjiao.layout.rules import AMBER, FIT, RED, FitRule
+from chanjiao.orgs.models import School
+
+GREEN = "green"
+RATING_LABELS = {RED: gettext_lazy("红牌"), AMBER: gettext_lazy("黄牌"), GREEN: gettext_lazy("绿牌")}
+RATINGS = (RED, AMBER, GREEN)
+
+
+def fit_rules() -> list[FitRule]:
+    return [r for r in rules_for(Offering, FIT) if isinstance(r, FitRule)]
+
+
+def year_end(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+@dataclass(frozen=True)
+class Flag:
+    rule_id: str
+    title: str
+    citation: str
+    rating: str
+    message: str
+    threshold: dict[str, Any]
+    observed: Any
+    # Where each threshold came from: "" national, else the region code of the override.
+    sources: dict[str, str]
+
+    @property
+    def threshold_text(self) -> str:
+        """"最少招生人数 30（4205）"-style: each threshold with the jurisdiction that set it."""
+        from chanjiao.core.rules import rules
+
+        rule = rules[self.rule_id]
+        parts = []
+        for p in rule.params:
+            if p.name == "enabled":
+                continue  # a flag is only ever shown by an enabled rule
+            where = self.sources.get(p.name) or str(gettext_lazy("全国默认"))
+            parts.append(f"{p.label} {self.threshold.get(p.name)}（{where}）")
+        return "；".join(parts)
+
+
+@dataclass
+class Judged:
+    offering: Offering
+    flags: list[Flag] = field(default_factory=list)
+
+    @property
+    def rating(self) -> str:
+        ratings = {f.rating for f in self.flags}
+        return RED if RED in ratings else (AMBER if AMBER in ratings else GREEN)
+
+    @property
+    def rating_label(self) -> str:
+        return str(RATING_LABELS[self.rating])
+
+
+def base(user: User, year: int) -> QuerySet[Offering]:
+    """The offerings ``user`` may see that were live at the end of ``year``."""
+    return live_on(Offering.objects.visible_to(user), year_end(year))
+
+
+def rating_q(queryset: QuerySet[Offering], year: int, resolver: ParamResolver | None = None) -> dict[str, Q]:
+    """A condition per rating, from the rules' scans over ``queryset`` (subqueries: nothing is fetched)."""
+    resolver = resolver or ParamResolver(year_end(year))
+    by_rating: dict[str, Q] = {RED: Q(pk__in=[]), AMBER: Q(pk__in=[])}
+    for rule in fit_rules():
+        by_rating[rule.rating] |= Q(pk__in=scan(rule, queryset, resolver=resolver).values("pk"))
+    red = by_rating[RED]
+    amber = by_rating[AMBER] & ~red
+    return {RED: red, AMBER: amber, GREEN: ~red & ~amber}
+
+
+def counts_by_school(user: User, year: int) -> list[dict[str, Any]]:
+    """Per school: live offerings and how many are red, amber, green (one statement)."""
+    offerings = base(user, year)
+    q = rating_q(offerings, year)
+    rows = (offerings.values("school_id", "school__name")
+            .annotate(total=Count("pk"), **{r: Count("pk", filter=q[r]) for r in RATINGS})
+            .order_by("school__name", "school_id"))
+    return list(rows)
+
+
+def city_counts(user: User, year: int) -> dict[str, int]:
+    offerings = base(user, year)
+    q = rating_q(offerings, year)
+    return offerings.aggregate(total=Count("pk"), **{r: Count("pk", filter=q[r]) for r in RATINGS})
+
+
+def with_rating(queryset: QuerySet[Offering], year: int, rating: str | None) -> QuerySet[Offering]:
+    return queryset.filter(rating_q(queryset, year)[rating]) if rating in RATINGS else queryset
+
+
+def prefetch(offerings: list[Offering], year: int) -> None:
+    """Fetch what the fit rules observe for a whole page at once: the enrolments of the years the rules
+    look at, and the 布点率 counts of the page's majors (three queries)."""
+    if not offerings:
+        return
+    # The rules look back ``years`` years (a jurisdiction may lengthen it): fetch a generous window.
+    earliest = year - max(int(p.default) for r in fit_rules() for p in r.params if p.name == "years") - 10
+    enrolled: dict[int, dict[int, int]] = {o.pk: {} for o in offerings}
+    rows: dict[int, dict[int, dict[str, Any]]] = {o.pk: {} for o in offerings}
+    for offering_id, y, planned, n, graduates, employed in (
+            OfferingYear._base_manager.filter(offering__in=offerings, year__gte=earliest, year__lte=year)
+            .values_list("offering_id", "year", "planned_enrolment", "enrolled", "graduates", "employed")):
+        enrolled[offering_id][y] = n
+        rows[offering_id][y] = {"planned": planned, "enrolled": n, "graduates": graduates, "employed": employed}
+    cities = {(o.school.region.code if o.school.region_id else "")[:4] for o in offerings} - {""}
+    city_q = Q(pk__in=[])
+    for city in cities:
+        city_q |= Q(school__region__code__startswith=city)
+    offering_schools: dict[tuple[str, int], set[int]] = {}
+    for school_id, code, major_id in (Offering._base_manager.filter(
+            city_q, major_id__in={o.major_id for o in offerings if o.major_id}, status__in=LIVE_OFFERING_STATUSES)
+            .values_list("school_id", "school__region__code", "major_id")):
+        offering_schools.setdefault((code[:4], major_id), set()).add(school_id)
+    school_q = Q(pk__in=[])
+    for city in cities:
+        school_q |= Q(region__code__startswith=city)
+    schools: dict[tuple[str, str], int] = {}
+    for code, level in School._base_manager.filter(school_q).values_list("region__code", "school_level"):
+        schools[(code[:4], level)] = schools.get((code[:4], level), 0) + 1
+    for o in offerings:
+        city = (o.school.region.code if o.school.region_id else "")[:4]
+        o._fit_enrolments = enrolled[o.pk]  # type: ignore[attr-defined]
+        o._fit_rows = rows[o.pk]  # type: ignore[attr-defined]
+        o._fit_density = {  # type: ignore[attr-defined]
+            "offering_schools": len(offering_schools.get((city, o.major_id or 0), ())) if city else 0,
+            "schools": schools.get((city, o.school.school_level), 0) if city else 0}
+
+
+def judge(offerings: list[Offering], year: int, resolver: ParamResolver | None = None) -> list[Judged]:
+    """The flags and rating of each offering (call ``prefetch`` first for a page of them)."""
+    resolver = resolver or ParamResolver(year_end(year))
+    result = []
+    for offering in offerings:
+        judged = Judged(offering)
+        for rule in fit_rules():
+            if not rule.applies(offering):
+                continue
+            used = resolver.values(rule, rule.region_code(offering))
+            p = {name: v.value for name, v in used.items()}
+            observed = rule.observe(offering)
+            if rule.violated(observed, p, resolver.on):
+                judged.flags.append(Flag(rule.id, str(rule.title), str(rule.citation), rule.rating,
+                                         rule.message(observed, p), p, observed,
+                                         {name: v.jurisdiction for name, v in used.items()}))
+        result.append(judged)
+    return result

@@ -1,0 +1,111 @@
+"""Spreadsheet imports of the major layout: a school's offerings, and the yearly figures it already
+reports for its 质量年报 (QR-04/05), one row per offering and year.
+
+Schools are named by 学校标识码, majors by their 2021-catalogue code; an offering in the yearly
+figures by the pair 学校标识码 + 专业代码 (``PairColumn``).
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy
+
+from chanjiao.core.imports import Column, code_text, parse_decimal, parse_int
+from chanjiao.engagement.imports import EngagementImporter, PairColumn
+from chanjiao.layout.models import CrosswalkEntry, DeclaredDemand, Offering, OfferingYear
+
+_SCHOOL_HELP = gettext_lazy("教育部学校标识码，10 位数字")
+_MAJOR_HELP = gettext_lazy("《职业教育专业目录（2021年）》专业代码，如 460103")
+_COUNT_HELP = gettext_lazy("整数，不小于 0")
+
+
+class OfferingImporter(EngagementImporter):
+    """专业点 by (学校, 专业代码) — or, for a 中职 major outside the catalogue, (学校, 目录外专业名称)."""
+
+    model = Offering
+    key = ("school", "major", "off_catalogue_name")
+    columns = [
+        Column("学校标识码", "school", required=True, fk="school_code", help=_SCHOOL_HELP, example="4142010001"),
+        Column("专业代码", "major", fk="code", help=_MAJOR_HELP, example="460103"),
+        Column("目录外专业名称", "off_catalogue_name",
+               help=gettext_lazy("仅中职学校的目录外专业填写，此时专业代码留空")),
+        Column("专业方向", "direction"),
+        Column("所属专业群", "cluster", example="智能制造专业群"),
+        Column("首次招生年度", "start_year", required=True, parse=parse_int(2000, 2100),
+               help=gettext_lazy("四位年份，如 2016"), example="2016"),
+        Column("备案日期", "filed_on", required=True, help=gettext_lazy("日期，如 2015-11-30"), example="2015-11-30"),
+        Column("备案编号", "filing_ref", example="2015-460103-01"),
+    ]
+    instructions = [gettext_lazy("以“学校标识码、专业代码”（目录外专业：学校标识码、目录外专业名称）识别同一专业点。"),
+                    gettext_lazy("新导入的专业点状态为“已备案”；招生、暂停、撤销请在专业点页面办理。"),
+                    gettext_lazy("学校管理员只能导入本校的专业点。")]
+
+
+class OfferingYearImporter(EngagementImporter):
+    """专业点年度数据 by (专业点, 年度); the offering by 学校标识码 + 专业代码."""
+
+    model = OfferingYear
+    key = ("offering", "year")
+    columns = [
+        PairColumn("学校标识码", "offering", required=True, fk="school__school_code", read=code_text,
+                   help=_SCHOOL_HELP, example="4142010001"),
+        PairColumn("专业代码", "offering", required=True, fk="major__code", read=code_text, help=_MAJOR_HELP,
+                   example="460103"),
+        Column("年度", "year", required=True, parse=parse_int(2000, 2100), help=gettext_lazy("四位年份，如 2019"),
+               example="2019"),
+        Column("计划招生数", "planned_enrolment", help=_COUNT_HELP, example="90"),
+        Column("实际招生数", "enrolled", help=_COUNT_HELP, example="86"),
+        Column("在校生数", "students", help=_COUNT_HELP, example="252"),
+        Column("毕业生数", "graduates", help=_COUNT_HELP, example="80"),
+        Column("毕业去向落实人数", "employed", help=_COUNT_HELP, example="76"),
+        Column("对口就业人数", "employed_related", help=_COUNT_HELP, example="61"),
+        Column("平均起薪（元/月）", "starting_salary", help=gettext_lazy("整数，元/月"), example="4200"),
+        Column("用人单位满意度（%）", "satisfaction", parse=parse_decimal,
+               help=gettext_lazy("0–100 的数字，如 92.5"), example="92.5"),
+    ]
+    instructions = [gettext_lazy("以“学校标识码、专业代码、年度”识别同一条年度数据。"),
+                    gettext_lazy("目录外专业的年度数据请在页面录入。"),
+                    gettext_lazy("毕业去向落实人数不能多于毕业生数，对口就业人数不能多于落实人数（质量年报口径）。"),
+                    gettext_lazy("学校管理员只能导入本校专业点的数据。")]
+    pair_missing = (gettext_lazy("学校标识码不存在或该校没有专业点"), gettext_lazy("该校没有此专业代码的专业点"))
+
+
+class CrosswalkEntryImporter(EngagementImporter):
+    """对照条目 by (版本, 专业类, 细化专业, 行业): a bureau's edits to a draft version, in Excel."""
+
+    model = CrosswalkEntry
+    key = ("version", "class_code", "major", "industry")
+    columns = [
+        Column("对照表版本号", "version", required=True, fk="number", help=gettext_lazy("编辑中的对照表版本号"),
+               example="2"),
+        Column("专业类代码", "class_code", required=True, parse=code_text, example="4601"),
+        Column("细化到专业代码", "major", fk="code", help=gettext_lazy("可不填；填写后该专业按本条对照"),
+               example="460103"),
+        Column("行业代码", "industry", required=True, fk="code", prefix_field="section",
+               help=gettext_lazy("GB/T 4754—2017 行业代码，如 C38 或 38"), example="38"),
+        Column("职业代码", "occupation", fk="code", help=gettext_lazy("《职业分类大典（2022年版）》职业代码，可不填")),
+        Column("对照理由", "reason", required=True, example="电气设备制造需要电气自动化技术人员"),
+        Column("依据", "source", required=True, example="宜昌市产业发展规划"),
+    ]
+    instructions = [gettext_lazy("只能导入到“编辑中”的对照表版本；已发布的版本不能修改，请先新建版本。")]
+
+
+class DeclaredDemandImporter(EngagementImporter):
+    """用人需求 by (企业, 年度, 专业类, 职业, 学历, 岗位) — what the committees collect from their firms."""
+
+    model = DeclaredDemand
+    key = ("enterprise", "year", "class_code", "occupation", "education", "position")
+    columns = [
+        Column("企业统一社会信用代码", "enterprise", required=True, fk="uscc",
+               help=gettext_lazy("企业的 18 位统一社会信用代码"), example="91410100MA9000001M"),
+        Column("需求年度", "year", required=True, parse=parse_int(2000, 2100), example="2019"),
+        Column("岗位名称", "position", example="数控车工"),
+        Column("专业类代码", "class_code", parse=code_text, help=gettext_lazy("如 4601；与职业代码至少填一项"),
+               example="4601"),
+        Column("职业代码", "occupation", fk="code", help=gettext_lazy("《职业分类大典（2022年版）》职业代码")),
+        Column("学历要求", "education", example="高职专科"),
+        Column("需求人数", "headcount", required=True, parse=parse_int(1, 1_000_000), example="12"),
+        Column("收集的产学合作委员会", "committee", fk="name", example="装备制造产学合作委员会"),
+        Column("备注", "note"),
+    ]
+    instructions = [gettext_lazy("以“企业、年度、专业类、职业、学历要求、岗位名称”识别同一条需求。"),
+                    gettext_lazy("企业联系人只能导入本企业的用人需求。")]

@@ -1,0 +1,169 @@
+"""Fit warnings (issue #10 point 4): each flag names its rule, threshold and observed value; thresholds
+are boundaries (at the threshold no flag, past it a flag); a province's or city's override changes
+the flags; the SQL counts equal the per-offering judgement on generated data."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+
+from chanjiao.core.rules import RuleParameter
+from chanjiao.layout import fit
+from chanjiao.layout.models import Offering, OfferingStatus, OfferingYear
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2019
+
+
+def _param(rule_id: str, name: str, code: str, value: Any, since: dt.date = dt.date(2010, 1, 1)) -> None:
+    if code:
+        factories.RegionFactory(code=code, level={2: 1, 4: 2, 6: 3}[len(code)])
+    row = RuleParameter(rule_id=rule_id, param=name, jurisdiction=code, value=value, effective_from=since,
+                        source_note="测试依据")
+    row.full_clean()
+    row.save()
+
+
+def _school(county: str = "420502", level: str = "secondary") -> Any:
+    return factories.SchoolFactory(region=factories.RegionFactory(code=county, level=3), school_level=level)
+
+
+def _major(code: str | None = None) -> Any:
+    return factories.MajorFactory(**({"code": code, "category_code": code[:2], "class_code": code[:4]} if code else {}))
+
+
+def _offering(school: Any, enrolments: dict[int, int], *, major: Any = None, start: int = 2010) -> Offering:
+    offering = Offering.objects.create(school=school, major=major or _major(), start_year=start,
+                                       filed_on=dt.date(start, 6, 1), status=OfferingStatus.ENROLLING)
+    for year, n in enrolments.items():
+        OfferingYear.objects.create(offering=offering, year=year, enrolled=n, students=n * 3)
+    return offering
+
+
+def _judged(user: Any, offering: Offering) -> fit.Judged:
+    offerings = list(fit.base(user, YEAR).filter(pk=offering.pk).select_related("school__region", "major"))
+    fit.prefetch(offerings, YEAR)
+    (judged,) = fit.judge(offerings, YEAR)
+    return judged
+
+
+def _flags(user: Any, offering: Offering) -> set[str]:
+    judged = _judged(user, offering)
+    in_sql = {r for r in fit.RATINGS if fit.with_rating(fit.base(user, YEAR), YEAR, r).filter(pk=offering.pk).exists()}
+    assert in_sql == {judged.rating}, (judged.flags, in_sql)  # the SQL rating agrees with the judgement
+    return {f.rule_id for f in judged.flags}
+
+
+@pytest.mark.parametrize(("enrolments", "flagged"), [
+    ({2017: 29, 2018: 29, 2019: 29}, True),
+    ({2017: 30, 2018: 29, 2019: 29}, False),  # 30 is not "under 30"
+    ({2017: 29, 2018: 29, 2019: 30}, False),
+    ({2018: 29, 2019: 29}, False),  # a year without figures is not a low year
+    ({2016: 10, 2017: 29, 2018: 29, 2019: 29}, True),
+    ({2017: 5, 2018: 5, 2019: 5, 2020: 100}, True),  # a later year does not count for 2019
+])
+def test_low_enrolment_flags_at_three_years_under_thirty(world: Any, enrolments: dict[int, int],
+                                                         flagged: bool) -> None:
+    offering = _offering(_school(), enrolments)
+    assert ("MJ-08A" in _flags(world.bureau_admin, offering)) is flagged
+
+
+def test_a_flag_names_its_rule_threshold_and_observed_value(world: Any) -> None:
+    offering = _offering(_school(), {2017: 12, 2018: 9, 2019: 7})
+    judged = _judged(world.bureau_admin, offering)
+    (flag,) = [f for f in judged.flags if f.rule_id == "MJ-08A"]
+    assert judged.rating == fit.RED
+    assert flag.threshold == {"enabled": True, "min_enrolment": 30, "years": 3, "exempt": "61,72,75"}
+    assert flag.sources == {"enabled": "", "min_enrolment": "", "years": "", "exempt": ""}
+    assert flag.observed["enrolled"] == {2017: 12, 2018: 9, 2019: 7}
+    assert "连续 3 年招生均不足 30 人" in flag.message
+    assert "每年最少招生人数 30（全国默认）" in flag.threshold_text
+
+
+def test_exempt_categories_are_not_flagged_and_the_exemption_is_a_parameter(world: Any) -> None:
+    farming = _offering(_school(), {2017: 5, 2018: 5, 2019: 5}, major=_major("610101"))
+    assert "MJ-08A" not in _flags(world.bureau_admin, farming)
+    _param("MJ-08A", "exempt", "", "72")
+    assert "MJ-08A" in _flags(world.bureau_admin, farming)
+
+
+def test_a_provincial_override_changes_the_flags_and_a_city_override_beats_it(world: Any) -> None:
+    offering = _offering(_school("420502"), {2017: 25, 2018: 25, 2019: 25})
+    elsewhere = _offering(_school("430102"), {2017: 25, 2018: 25, 2019: 25})
+    assert "MJ-08A" in _flags(world.bureau_admin, offering)
+    _param("MJ-08A", "min_enrolment", "42", 20)  # Hubei: under 20
+    assert "MJ-08A" not in _flags(world.bureau_admin, offering)
+    assert "MJ-08A" in _flags(world.bureau_admin, elsewhere)  # Hunan keeps the national 30
+    _param("MJ-08A", "min_enrolment", "4205", 26)  # 宜昌: under 26
+    judged = _judged(world.bureau_admin, offering)
+    (flag,) = [f for f in judged.flags if f.rule_id == "MJ-08A"]
+    assert (flag.threshold["min_enrolment"], flag.sources["min_enrolment"]) == (26, "4205")
+    # An override that takes effect after the analysed year does not apply to it.
+    _param("MJ-08A", "years", "4205", 2, since=dt.date(2021, 1, 1))
+    assert _judged(world.bureau_admin, offering).flags[0].threshold["years"] == 3
+
+
+@pytest.mark.parametrize(("enrolments", "start", "flagged"), [
+    ({}, 2015, True),
+    ({2017: 0, 2018: 0, 2019: 0}, 2015, True),
+    ({2017: 0, 2018: 1, 2019: 0}, 2015, False),
+    ({2016: 40}, 2015, True),  # the window is 2017–2019
+    ({}, 2017, True),  # three years old at the end of 2019
+    ({}, 2018, False),  # not yet three years: nothing to judge
+])
+def test_no_enrolment_for_three_years_must_refile(world: Any, enrolments: dict[int, int], start: int,
+                                                  flagged: bool) -> None:
+    offering = _offering(_school(), enrolments, start=start)
+    assert ("MJ-09" in _flags(world.bureau_admin, offering)) is flagged
+
+
+@pytest.mark.parametrize(("schools", "offering_at", "flagged"), [(5, 2, False), (5, 3, True), (10, 4, False),
+                                                                (10, 5, True), (2, 2, False), (3, 2, True)])
+def test_density_over_forty_percent_is_amber(world: Any, schools: int, offering_at: int, flagged: bool) -> None:
+    major = _major()
+    city = [_school(f"4205{n % 3 + 2:02d}") for n in range(schools)]
+    _school("420502", level="associate")  # another level does not count
+    _school("430102")  # another city does not count
+    offerings = [_offering(s, {2017: 40, 2018: 40, 2019: 40}, major=major) for s in city[:offering_at]]
+    flags = _flags(world.bureau_admin, offerings[0])
+    assert ("MJ-08B" in flags) is flagged
+    if flagged:
+        judged = _judged(world.bureau_admin, offerings[0])
+        assert judged.rating == fit.AMBER
+        assert judged.flags[0].observed == {"offering_schools": offering_at, "schools": schools}
+
+
+@pytest.mark.parametrize("seed", [3, 8])
+def test_the_counts_equal_the_judgement_of_every_offering(world: Any, login: Any, seed: int) -> None:
+    rng = random.Random(seed)
+    majors = [_major() for _ in range(6)]
+    schools = [_school(f"4205{rng.randint(2, 6):02d}") for _ in range(6)]
+    for school in schools:
+        for major in rng.sample(majors, rng.randint(1, 5)):
+            start = rng.randint(2012, 2019)
+            enrolments = {y: rng.choice([0, 10, 29, 30, 45]) for y in range(start, 2020) if rng.random() < 0.85}
+            _offering(school, enrolments, major=major, start=start)
+    _param("MJ-08A", "min_enrolment", "420503", 11)
+    offerings = list(fit.base(world.bureau_admin, YEAR).select_related("school__region", "major"))
+    fit.prefetch(offerings, YEAR)
+    ratings = [j.rating for j in fit.judge(offerings, YEAR)]
+    assert fit.city_counts(world.bureau_admin, YEAR) == {
+        "total": len(offerings), **{r: ratings.count(r) for r in fit.RATINGS}}
+    assert len(set(ratings)) >= 2  # the data exercised the rules
+    page = login("bureau_admin").get(f"/layout/fit/?year={YEAR}&rating=red")
+    assert page.status_code == 200
+    assert page.context["page"].paginator.count == ratings.count(fit.RED)
+    assert {j.rating for j in page.context["judged"]} <= {fit.RED}
+    html = page.content.decode()
+    assert f'data-count="red">{ratings.count(fit.RED)}<' in html
+
+
+def test_the_fit_page_refuses_a_bad_year_in_chinese(world: Any, login: Any) -> None:
+    page = login("bureau_admin").get("/layout/fit/?year=abc&school=x")
+    assert page.status_code == 200
+    assert "年度应为四位数字" in page.content.decode()

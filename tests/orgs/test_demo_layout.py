@@ -1,0 +1,350 @@
+"""The demo city's major layout (MISSION part 3): built once with the real catalogues, its history shows the
+seed article's 149 majors at the end of the 12th five-year plan (2015-12-31) and 49 after the second round
+of defence reviews (December 2019) — counted by ``history.layout_on`` and, independently, by hand-written
+SQL over the offerings and their status changes; the history page shows the same; every decision of both
+rounds is applied and dates its offering's change; no expert reviews a school they must avoid (REV-01); the
+majors cut are the weak ones; a second build creates nothing.
+
+The expected 149 and 49 are the article's (../shared/seed), typed here, never read from ``chanjiao/demo``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test import Client
+
+from chanjiao.accounts.models import User
+from chanjiao.core import rules
+from chanjiao.core.workflow import StatusChange
+from chanjiao.demo.city import build_city
+from chanjiao.layout import history
+from chanjiao.layout import rules as layout_rules
+from chanjiao.layout.models import (
+    Decision,
+    Expert,
+    ExpertAssignment,
+    Offering,
+    OfferingYear,
+    ReviewRound,
+    Score,
+    Submission,
+    SubmissionItem,
+)
+from chanjiao.layout.services import item_results
+from tests.core.test_figures import shown_count
+
+pytestmark = pytest.mark.django_db
+
+# The seed: "全市职业学校已从“十二五”末的149个专业调整为目前的49个专业"; rounds in June 2017 and December 2019.
+MAJORS_END_OF_12TH_PLAN = 149
+MAJORS_AFTER_SECOND_ROUND = 49
+END_2015 = dt.date(2015, 12, 31)
+END_2019 = dt.date(2019, 12, 31)
+
+TABLES = ["layout_offering", "layout_offeringyear", "layout_expert", "layout_conflictdeclaration",
+          "layout_reviewround", "layout_rubriccriterion", "layout_submission", "layout_submissionitem",
+          "layout_expertassignment", "layout_score", "layout_decision", "core_statuschange", "core_auditevent"]
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The real code tables and the default demo city, built once inside an outer transaction that is
+    rolled back after the module (each test runs in a savepoint inside it)."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_catalogs", verbosity=0)
+            call_command("demo", stdout=io.StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _city(demo_city: None, db: Any) -> None:
+    """Every test here sees the built city (and rolls back its own changes)."""
+
+
+def _one(sql: str, *params: Any) -> Any:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def _rows(sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+
+
+def _rounds() -> list[tuple[int, dt.date]]:
+    """(id, held_on) of the demo's review rounds in 宜昌, oldest first (SQL)."""
+    return [(pk, _date(day)) for pk, day in _rows(
+        "SELECT r.id, r.held_on FROM layout_reviewround r JOIN catalog_region g ON g.id = r.region_id "
+        "WHERE g.code = '4205' ORDER BY r.held_on")]
+
+
+def _after(round_id: int) -> dt.date:
+    """The day a round's decisions took effect: its latest decision date (SQL)."""
+    return _date(_one("SELECT MAX(d.decided_on) FROM layout_decision d "
+                      "JOIN layout_submissionitem i ON i.id = d.item_id JOIN layout_submission s ON s.id = "
+                      "i.submission_id WHERE s.round_id = %s", round_id))
+
+
+def majors_by_sql(day: dt.date) -> int:
+    """Distinct majors live on ``day``, written out independently of history.py: an offering is live when
+    it was filed by then and every cancellation effective by then was undone by a re-filing effective by
+    then; a catalogue major counts once by id, an off-catalogue major once by name."""
+    recorded = "date(sc.created_at)" if connection.vendor == "sqlite" else "CAST(sc.created_at AS date)"
+    effective = f"COALESCE(sc.effective_on, {recorded})"
+    changes = ("SELECT COUNT(*) FROM core_statuschange sc JOIN django_content_type ct ON ct.id = sc.content_type_id "
+               "WHERE ct.app_label = 'layout' AND ct.model = 'offering' AND sc.object_id = o.id "
+               f"AND {effective} <= %s")
+    return _one(
+        "SELECT COUNT(DISTINCT o.major_id) + COUNT(DISTINCT CASE WHEN o.major_id IS NULL "
+        "THEN o.off_catalogue_name END) FROM layout_offering o "
+        f"WHERE o.filed_on <= %s AND ({changes} AND sc.target = 'cancelled') = ({changes} AND sc.source = 'cancelled')",
+        day, day, day)
+
+
+# -- (a) the history ------------------------------------------------------------------------------------------
+
+
+def test_the_layout_history_goes_from_149_to_49():
+    offerings = Offering.objects.all()
+    (first, held_1), (second, held_2) = _rounds()
+    assert (held_1.year, held_1.month, held_2.year, held_2.month) == (2017, 6, 2019, 12)
+    after_1, after_2 = _after(first), _after(second)
+    assert history.layout_on(offerings, END_2015).majors == MAJORS_END_OF_12TH_PLAN
+    assert majors_by_sql(END_2015) == MAJORS_END_OF_12TH_PLAN
+    # Nothing changed between the end of 2015 and the first round; the first round took the city to 80–100.
+    assert history.layout_on(offerings, held_1 - dt.timedelta(days=1)).majors == MAJORS_END_OF_12TH_PLAN
+    middle = history.layout_on(offerings, after_1).majors
+    assert 80 <= middle <= 100
+    assert majors_by_sql(after_1) == middle
+    for day in (after_2, END_2019):
+        assert history.layout_on(offerings, day).majors == MAJORS_AFTER_SECOND_ROUND, day
+        assert majors_by_sql(day) == MAJORS_AFTER_SECOND_ROUND, day
+    # The day before the second round the city still had the first round's layout.
+    assert history.layout_on(offerings, after_2 - dt.timedelta(days=1)).majors == middle
+    # The same major at several schools: more offerings than majors, at each point.
+    assert history.layout_on(offerings, END_2015).offerings > MAJORS_END_OF_12TH_PLAN
+    assert history.layout_on(offerings, END_2019).offerings > MAJORS_AFTER_SECOND_ROUND
+
+
+def test_offerings_fit_their_schools_and_have_clusters():
+    # A 中职 school offers 中职 majors (or, MJ-02, a few off-catalogue ones); a 高职 college associate majors.
+    assert _one("SELECT COUNT(*) FROM layout_offering o JOIN orgs_organisation s ON s.id = o.school_id "
+                "JOIN catalog_major m ON m.id = o.major_id WHERE m.level <> s.school_level") == 0
+    off = _rows("SELECT s.school_level, o.off_catalogue_name FROM layout_offering o "
+                "JOIN orgs_organisation s ON s.id = o.school_id WHERE o.major_id IS NULL")
+    assert 1 <= len({name for _l, name in off}) <= 3 and {level for level, _n in off} == {"secondary"}
+    assert {r[0] for r in _rows("SELECT DISTINCT s.school_level FROM layout_offering o "
+                                "JOIN orgs_organisation s ON s.id = o.school_id")} == {"secondary", "associate"}
+    years = [_date(d).year for (d,) in _rows("SELECT filed_on FROM layout_offering WHERE filed_on < '2017-01-01'")]
+    assert min(years) >= 2005 and max(years) <= 2015
+    # Duplication: some majors at several schools; clusters named per school.
+    assert _one("SELECT COUNT(*) FROM (SELECT major_id FROM layout_offering WHERE major_id IS NOT NULL "
+                "GROUP BY major_id HAVING COUNT(*) >= 3) x") >= 5
+    assert _one("SELECT COUNT(*) FROM layout_offering WHERE cluster = ''") == 0
+    assert _one("SELECT COUNT(*) FROM (SELECT DISTINCT school_id, cluster FROM layout_offering) x") >= 23
+
+
+def test_yearly_figures_cover_the_live_years_and_hold_ofy_d1():
+    assert not rules.scan(layout_rules.GraduatesAccountedFor(), OfferingYear._base_manager.all()).exists()
+    assert {r[0] for r in _rows("SELECT DISTINCT year FROM layout_offeringyear")} == set(range(2013, 2021))
+    # No figures for a year after the offering was cancelled, nor before it started.
+    assert _one("SELECT COUNT(*) FROM layout_offeringyear y JOIN layout_offering o ON o.id = y.offering_id "
+                "WHERE y.year < o.start_year") == 0
+    cancelled_after = _one(
+        "SELECT COUNT(*) FROM layout_offeringyear y JOIN layout_offering o ON o.id = y.offering_id "
+        "JOIN core_statuschange sc ON sc.object_id = o.id JOIN django_content_type ct ON ct.id = sc.content_type_id "
+        "WHERE ct.app_label = 'layout' AND ct.model = 'offering' AND sc.target = 'cancelled' "
+        "AND y.year > CAST(SUBSTR(CAST(sc.effective_on AS VARCHAR(10)), 1, 4) AS INTEGER)")
+    assert cancelled_after == 0
+    # Every offering that had started recruiting by 2016 has figures for 2016; one that never did has none.
+    started = ("EXISTS (SELECT 1 FROM core_statuschange sc JOIN django_content_type ct ON ct.id = sc.content_type_id "
+               "WHERE ct.app_label = 'layout' AND ct.model = 'offering' AND sc.object_id = o.id "
+               "AND sc.transition = 'start_enrolment' AND sc.effective_on <= '2016-12-31')")
+    assert _one(f"SELECT COUNT(*) FROM layout_offering o WHERE {started} AND NOT EXISTS ("
+                "SELECT 1 FROM layout_offeringyear y WHERE y.offering_id = o.id AND y.year = 2016)") == 0
+    assert _one("SELECT COUNT(*) FROM layout_offering o WHERE NOT EXISTS (SELECT 1 FROM core_statuschange sc "
+                "JOIN django_content_type ct ON ct.id = sc.content_type_id WHERE ct.app_label = 'layout' "
+                "AND ct.model = 'offering' AND sc.object_id = o.id AND sc.transition = 'start_enrolment') "
+                "AND EXISTS (SELECT 1 FROM layout_offeringyear y WHERE y.offering_id = o.id)") == 0
+
+
+def _employment(statuses_sql: str) -> float:
+    graduates, employed = _rows(
+        "SELECT SUM(y.graduates), SUM(y.employed) FROM layout_offeringyear y JOIN layout_offering o "
+        f"ON o.id = y.offering_id WHERE y.year IN (2014, 2015, 2016) AND {statuses_sql}")[0]
+    return employed / graduates
+
+
+def test_the_majors_cut_are_the_weak_ones():
+    first, _held = _rounds()[0]
+    decided = ("o.id IN (SELECT i.offering_id FROM layout_decision d "
+               "JOIN layout_submissionitem i ON i.id = d.item_id JOIN layout_submission s ON s.id = "
+               "i.submission_id WHERE s.round_id = {round} AND d.action IN ({acts}))")
+    cut = decided.format(round=first, acts="'cancel', 'merge'")
+    kept = decided.format(round=first, acts="'keep', 'strengthen'")
+    assert _employment(cut) < _employment(kept) - 0.1
+    fill = ("SELECT 1.0 * SUM(y.enrolled) / SUM(y.planned_enrolment) FROM layout_offeringyear y "
+            "JOIN layout_offering o ON o.id = y.offering_id WHERE y.year IN (2014, 2015, 2016) AND {where}")
+    assert float(_one(fill.format(where=cut))) < float(_one(fill.format(where=kept))) - 0.2
+    # The experts' results agree: every cut major scored below the mean of the kept ones.
+    results = item_results(Score.objects.all())
+    by_action: dict[str, list[Decimal]] = {}
+    for d in Decision.objects.select_related("item__submission"):
+        if d.item.submission.round_id == first and d.item_id in results:
+            by_action.setdefault(d.action, []).append(results[d.item_id].result)
+    kept_scores = by_action["keep"] + by_action["strengthen"]
+    assert max(by_action["cancel"] + by_action["merge"]) < sum(kept_scores) / len(kept_scores)
+
+
+# -- (b) the page ----------------------------------------------------------------------------------------------
+
+
+def test_the_history_page_shows_149_and_49():
+    client = Client()
+    client.force_login(User.objects.get(username="demo_bureau"))
+    response = client.get("/layout/history/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    shown = {day: int(n) for day, n in re.findall(
+        r'<tr data-day="(\d{4}-\d\d-\d\d)">.*?data-count="majors">(\d+)<', page, flags=re.S)}
+    second, _held = _rounds()[1]
+    assert shown["2015-12-31"] == MAJORS_END_OF_12TH_PLAN
+    assert shown[_after(second).isoformat()] == MAJORS_AFTER_SECOND_ROUND
+    assert shown["2019-12-31"] == MAJORS_AFTER_SECOND_ROUND
+    # The offerings count links to the list of exactly those offerings.
+    link = re.search(r'<tr data-day="2015-12-31">.*?<a href="([^"]+)" data-count="offerings">(\d+)<', page, flags=re.S)
+    assert shown_count(client, link.group(1).replace("&amp;", "&")) == int(link.group(2))
+
+
+# -- (c) the decisions -------------------------------------------------------------------------------------------
+
+
+TRANSITION = {"suspend": "suspend", "cancel": "cancel", "merge": "cancel"}
+
+
+def test_every_decision_is_applied_and_dates_its_offerings_change():
+    rounds = _rounds()
+    assert {s for (s,) in _rows("SELECT DISTINCT status FROM layout_reviewround")} == {"decided"}
+    items = SubmissionItem.objects.filter(submission__round_id__in=[pk for pk, _d in rounds])
+    assert items.count() > 300
+    decisions = list(Decision.objects.filter(item__in=items).select_related("item__submission__round"))
+    assert len(decisions) == items.count()
+    actions = {d.action for d in decisions}
+    assert actions == {"keep", "strengthen", "merge", "suspend", "cancel", "open"}
+    for d in decisions:
+        assert d.status == "applied", d
+        assert d.decided_on == d.item.submission.round.held_on
+        if d.action in TRANSITION:
+            change = StatusChange.objects.of(Offering(pk=d.item.offering_id)).filter(
+                transition=TRANSITION[d.action]).get(effective_on=d.decided_on)
+            assert change.actor.username == "demo_bureau"
+        elif d.action == "open":
+            opened = Offering.objects.get(school_id=d.item.submission.school_id, major_id=d.item.new_major_id)
+            assert opened.filed_on == d.decided_on
+        else:  # kept: no change of the offering that day
+            assert not StatusChange.objects.of(Offering(pk=d.item.offering_id)).filter(
+                effective_on=d.decided_on).exists()
+    # Every change of an offering is dated: 开始招生 by the first September, the rest by the decisions.
+    undated = _one("SELECT COUNT(*) FROM core_statuschange sc "
+                   "JOIN django_content_type ct ON ct.id = sc.content_type_id WHERE ct.app_label = 'layout' "
+                   "AND ct.model = 'offering' AND sc.effective_on IS NULL")
+    assert undated == 0
+
+
+def test_the_rounds_went_through_their_workflow_with_principals_present():
+    for pk, _held in _rounds():
+        round_ = ReviewRound.objects.get(pk=pk)
+        assert [c.transition for c in round_.status_history().order_by("pk")] == ["open", "start_review", "decide"]
+        assert [(c.name, c.max_points) for c in round_.criteria.order_by("order")] == [
+            ("市场需求", 30), ("办学条件", 30), ("发展规划", 25), ("答辩表现", 15)]
+        subs = Submission.objects.filter(round=round_)
+        assert subs.count() >= 20
+        assert subs.filter(principal_attended=True).count() >= subs.count() - 1
+        assert not subs.filter(principal="").exists()
+        assert SubmissionItem.objects.filter(submission__round=round_, proposed_action="open").exists()
+
+
+# -- (d) the panels --------------------------------------------------------------------------------------------
+
+
+def test_no_expert_reviews_a_school_they_must_avoid():
+    assert ExpertAssignment.objects.count() > 0
+    assert not rules.scan(layout_rules.NoReviewOfOwnOrConflicted(), ExpertAssignment._base_manager.all()).exists()
+    # The avoidance is real: experts work at demo schools and declared conflicts with others.
+    assert Expert.objects.filter(organisation__kind="school").count() >= 3
+    assert _one("SELECT COUNT(*) FROM layout_conflictdeclaration") >= 3
+    for rule, qs in ((layout_rules.ScoreBelongsToItsAssignment(), Score._base_manager.all()),
+                     (layout_rules.PointsWithinCriterion(), Score._base_manager.all()),
+                     (layout_rules.ItemFitsItsAction(), SubmissionItem._base_manager.all()),
+                     (layout_rules.DecisionFitsItsItem(), Decision._base_manager.all()),
+                     (layout_rules.OffCatalogueOnlyForSecondary(), Offering._base_manager.all())):
+        assert not rules.scan(rule, qs).exists(), rule.id
+
+
+def test_panels_of_five_to_seven_score_every_criterion():
+    panel = [n for (n,) in _rows("SELECT COUNT(*) FROM layout_expertassignment GROUP BY submission_id")]
+    assert min(panel) >= 5 and max(panel) <= 7
+    assert len(panel) == _one("SELECT COUNT(*) FROM layout_submission")
+    # Per assignment and item of its submission: exactly one score per criterion of the round.
+    assert _one("SELECT COUNT(*) FROM layout_expertassignment a JOIN layout_submissionitem i "
+                "ON i.submission_id = a.submission_id JOIN layout_submission s ON s.id = a.submission_id "
+                "JOIN layout_rubriccriterion c ON c.round_id = s.round_id "
+                "WHERE NOT EXISTS (SELECT 1 FROM layout_score x WHERE x.assignment_id = a.id AND x.item_id = "
+                "i.id AND x.criterion_id = c.id)") == 0
+    assert _one("SELECT COUNT(*) FROM (SELECT assignment_id, item_id, criterion_id FROM layout_score "
+                "GROUP BY assignment_id, item_id, criterion_id HAVING COUNT(*) > 1) x") == 0
+    # The demo expert account is one expert of the pool, with assignments to score.
+    expert = Expert.objects.get(user__username="demo_expert")
+    assert expert.region.code == "4205" and expert.assignments.exists()
+    assert 15 <= Expert.objects.filter(region__code="4205").count() <= 25
+
+
+def test_layout_records_pass_the_models_own_validation_and_are_audited():
+    for model in (Offering, OfferingYear, Expert, Submission, SubmissionItem, ExpertAssignment, Score, Decision):
+        rows = list(model._base_manager.order_by("pk")[::40])
+        assert rows, model.__name__
+        for row in rows:
+            row.full_clean()
+        events = _one("SELECT COUNT(DISTINCT object_id) FROM core_auditevent WHERE object_type = %s "
+                      "AND action = 'create'", f"layout.{model._meta.model_name}")
+        assert events == model._base_manager.count(), model.__name__
+
+
+# -- (e) idempotent --------------------------------------------------------------------------------------------
+
+
+def _table_counts() -> dict[str, int]:
+    return {t: _one(f"SELECT COUNT(*) FROM {t}") for t in TABLES}
+
+
+def test_a_rebuild_creates_nothing():
+    before = _table_counts()
+    summary = build_city()
+    assert {k: v for k, v in summary.created.items() if v} == {}
+    assert _table_counts() == before
+    assert history.layout_on(Offering.objects.all(), END_2019).majors == MAJORS_AFTER_SECOND_ROUND
