@@ -22,22 +22,29 @@ def safe_cell(value: Any) -> Any:
 
 def xlsx_bytes(rows: Iterable[Iterable[Any]], sheet_name: str = "Sheet1") -> bytes:
     """Write rows (first row = header) to an .xlsx in constant memory."""
+    return xlsx_book([(sheet_name, rows)])
+
+
+def xlsx_book(sheets: Iterable[tuple[str, Iterable[Iterable[Any]]]]) -> bytes:
+    """Several sheets of rows (each first row = header) in one .xlsx, in constant memory; text cells
+    are neutralised against formula injection (``safe_cell``)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": True, "strings_to_formulas": False})
-    sheet = book.add_worksheet(sheet_name[:31])
     header = book.add_format({"bold": True, "bg_color": "#E8EEF7", "border": 1})
-    for r, row in enumerate(rows):
-        for c, value in enumerate(row):
-            if r == 0:
-                sheet.write_string(r, c, str(value), header)
-            elif value is None:
-                continue
-            elif isinstance(value, bool):
-                sheet.write_string(r, c, "是" if value else "否")
-            elif isinstance(value, int | float):
-                sheet.write_number(r, c, value)
-            else:
-                sheet.write_string(r, c, str(safe_cell(str(value))))
+    for sheet_name, rows in sheets:
+        sheet = book.add_worksheet(sheet_name[:31])
+        for r, row in enumerate(rows):
+            for c, value in enumerate(row):
+                if r == 0:
+                    sheet.write_string(r, c, str(value), header)
+                elif value is None:
+                    continue
+                elif isinstance(value, bool):
+                    sheet.write_string(r, c, "是" if value else "否")
+                elif isinstance(value, int | float):
+                    sheet.write_number(r, c, value)
+                else:
+                    sheet.write_string(r, c, str(safe_cell(str(value))))
     book.close()
     return buffer.getvalue()
 

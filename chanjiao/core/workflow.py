@@ -231,9 +231,9 @@ class WorkflowMixin(models.Model):
                 # The locked, committed state decides — not what this instance last read.
                 # No ordering: a default ordering through a nullable relation would outer-join, which
                 # PostgreSQL refuses to lock (FOR UPDATE on the nullable side of an outer join).
-                stored = (type(self)._base_manager.select_for_update().filter(pk=self.pk).order_by()
+                locked = (type(self)._base_manager.select_for_update().filter(pk=self.pk).order_by()
                           .values_list(wf.field, flat=True)[:1])
-                stored = next(iter(stored), None)
+                stored = next(iter(locked), None)
                 if stored is not None:
                     current = stored
             t = wf.find(current, name_or_target)

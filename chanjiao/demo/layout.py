@@ -24,17 +24,22 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from chanjiao.accounts.models import User
-from chanjiao.catalog.models import Major
+from chanjiao.catalog.models import Industry, Major
 from chanjiao.core import audit
 from chanjiao.core.workflow import StatusChange
 from chanjiao.demo.plan import CITY_CODE, GIVEN, SEED, SURNAMES
+from chanjiao.layout import crosswalk
 from chanjiao.layout.models import (
     ConflictDeclaration,
+    CrosswalkEntry,
     Decision,
     DecisionStatus,
+    DeclaredDemand,
+    EducationLevel,
     Expert,
     ExpertAssignment,
     Offering,
@@ -48,7 +53,7 @@ from chanjiao.layout.models import (
     Submission,
     SubmissionItem,
 )
-from chanjiao.orgs.models import Organisation
+from chanjiao.orgs.models import CommitteeMembership, Organisation
 
 if TYPE_CHECKING:
     from chanjiao.demo.city import City
@@ -90,11 +95,95 @@ OFF_CATALOGUE = [("柑橘生产与营销", ("秭归", "宜都")), ("三峡旅游
 # Of the weak catalogue majors, how many are the colleges' (the rest are 中职 majors).
 ASSOCIATE_CUT = {1: 14, 2: 10}
 NEVER_ENROLLED = 3  # offerings filed in 2015 that never recruited (cut in the first round)
+# The county centres keep their copies of farming and health majors (专业大类 61, 72, 75) with classes under
+# 30: exempt from MJ-08A nationally, flagged by a pack without that exemption (吉林市 JL-01).
+SMALL_COPIES = ("61", "72", "75")
 
 # The clusters (专业群) by 专业大类 (secondary 61–79, associate 41–59: the same order).
 CLUSTER_WORDS = ["现代农业", "资源环境", "能源材料", "土木建筑", "水利工程", "加工制造", "生物化工", "轻工纺织",
                  "食品药品", "交通物流", "信息技术", "卫生护理", "金融商贸", "旅游服务", "文化艺术", "新闻传播",
                  "教育体育", "公安司法", "公共服务"]
+
+
+# Declared demand (用人需求) 2017–2020, collected by each pillar's 产学合作委员会 from its member firms: per pillar
+# the majors (by name and level: their 专业类 and so the education asked) and the posts firms fill with them.
+# A 专业类 the shipped crosswalk does not map onto the pillar is left out (and reported in the summary).
+DEMAND_YEARS = range(2017, 2021)
+DEMAND_POSTS: dict[str, list[tuple[str, str, tuple[str, ...]]]] = {
+    "电子商务": [
+        ("电子商务", "secondary", ("网店运营专员", "电商客服")),
+        ("市场营销", "secondary", ("销售代表",)),
+        ("直播电商服务", "secondary", ("直播助理",)),
+        ("电子商务", "associate", ("电商运营主管", "直播运营")),
+    ],
+    "现代农业": [
+        ("作物生产技术", "secondary", ("农技员", "种植技术员")),
+        ("畜禽生产技术", "secondary", ("养殖技术员",)),
+        ("茶叶生产与加工", "secondary", ("制茶工",)),
+        ("现代农业技术", "associate", ("农业技术员", "基地主管")),
+    ],
+    "医药健康": [
+        ("护理", "secondary", ("护士", "护理员")),
+        ("药剂", "secondary", ("药房调剂员",)),
+        ("医学检验技术", "secondary", ("检验员",)),
+        ("康复技术", "secondary", ("康复治疗士",)),
+        ("护理", "associate", ("护士", "护理组长")),
+        ("药学", "associate", ("药品质量检验员", "制药技术员")),
+    ],
+    "精细化工": [
+        ("化学工艺", "secondary", ("化工操作工", "中控操作员")),
+        ("精细化工技术", "secondary", ("化工检验员",)),
+        ("应用化工技术", "associate", ("工艺技术员", "安全员")),
+    ],
+    "文化创意": [
+        ("数字影像技术", "secondary", ("摄影摄像师", "后期制作员")),
+        ("数字媒体技术", "associate", ("视频剪辑师", "美工设计")),
+    ],
+    "旅游服务": [
+        ("旅游服务与管理", "secondary", ("旅行社计调",)),
+        ("导游服务", "secondary", ("导游",)),
+        ("高星级饭店运营与管理", "secondary", ("前厅接待", "客房服务员")),
+        ("中餐烹饪", "secondary", ("厨师",)),
+        ("旅游管理", "associate", ("景区运营主管",)),
+    ],
+    "装备制造": [
+        ("机电技术应用", "secondary", ("机电维修工",)),
+        ("数控技术应用", "secondary", ("数控车工",)),
+        ("焊接技术应用", "secondary", ("焊工",)),
+        ("电气设备运行与控制", "secondary", ("电工",)),
+        ("机电一体化技术", "associate", ("设备工程师", "自动化技术员")),
+        ("工业机器人技术", "associate", ("机器人运维员",)),
+        ("智能制造装备技术", "associate", ("智能产线技术员",)),
+    ],
+    "电子信息": [
+        ("计算机应用", "secondary", ("计算机操作员",)),
+        ("计算机网络技术", "secondary", ("网络管理员",)),
+        ("电子技术应用", "secondary", ("电子装配工", "电子调试员")),
+        ("大数据技术应用", "secondary", ("数据标注员",)),
+        ("软件技术", "associate", ("软件开发工程师", "软件测试员")),
+    ],
+    "现代物流": [
+        ("物流服务与管理", "secondary", ("仓管员", "物流专员")),
+        ("汽车运用与维修", "secondary", ("汽车维修工",)),
+        ("现代物流管理", "associate", ("物流主管", "供应链专员")),
+    ],
+    "食品饮料": [
+        ("食品加工工艺", "secondary", ("食品加工工", "灌装操作工")),
+        ("食品安全与检测技术", "secondary", ("质检员",)),
+    ],
+    "建筑建材": [
+        ("建筑工程施工", "secondary", ("施工员", "测量员")),
+        ("建筑工程技术", "associate", ("技术员", "资料员")),
+    ],
+}
+# The story of the supply/demand page: (2017 demand as a share of the pillar's mean yearly graduates,
+# yearly growth). Growing where the graduates of the mapped majors fall or stay (电子信息, 医药健康, 装备制造),
+# falling where firms closed or moved (精细化工: 沿江化工企业“关改搬转”; 建筑建材), about level elsewhere.
+DEMAND_TREND: dict[str, tuple[float, float]] = {
+    "电子信息": (0.9, 1.3), "医药健康": (0.9, 1.22), "装备制造": (0.85, 1.25),
+    "精细化工": (1.2, 0.75), "建筑建材": (1.05, 0.82),
+}
+DEMAND_LEVEL = (0.8, 1.03)
 
 
 @dataclass(frozen=True)
@@ -221,17 +310,20 @@ class Layout:
         named = [(n, "secondary") for n, _p, _c in CORE_SECONDARY] + [(n, "associate") for n, _c, _t in CORE_ASSOCIATE]
         named += [(n, level) for _r, n, level, _w in OPENS]
         if (any(key not in self.majors for key in named) or self.region is None or not self.colleges
-                or len(self.by_level["secondary"]) < 2 * MAJORS_2015):
+                or len(self.by_level["secondary"]) < 2 * MAJORS_2015 or not Industry.objects.exists()):
             self.summary.warnings.append("专业目录或宜昌行政区划未载入：未生成专业布局与答辩评审。"
                                          "请先运行 manage.py load_catalogs。")
             return
         with audit.audit_context(user=self.bureau_user, source="command:demo"):
+            _version, loaded = crosswalk.load_default()
+            self.summary.add(str(CrosswalkEntry._meta.verbose_name), loaded)
             self.plan_offerings()
             self.offerings()
             self.figures()
             self.experts()
             for plan in ROUNDS:
                 self.review(plan)
+            self.demand()
 
     # ---------------------------------------------------------------------------------------------- offerings
     def plan_offerings(self) -> None:
@@ -362,6 +454,8 @@ class Layout:
         q = p.quality
         associate = p.major is not None and p.major.level == Major.Level.ASSOCIATE
         size = rng.randint(80, 180) if associate else rng.randint(40, 110)
+        if p.fate == 0 and not p.anchor and p.category in SMALL_COPIES and p.school in self.county.values():
+            size = rng.randint(25, 40)  # a county centre's small class of a major the national rule exempts
         planned = max(20, round(size * (0.6 + 0.4 * q)) // 5 * 5)
         last = 2017 if p.fate == 1 else (2019 if p.fate == 2 else 2020)
         intake: dict[int, int] = {}
@@ -682,6 +776,55 @@ class Layout:
                               OfferingYear.objects.filter(offering_id=offering.pk).values_list("offering_id", "year"),
                               self.summary)
         self.start_enrolment(opened)
+
+    # ------------------------------------------------------------------------------------------------- demand
+    def demand(self) -> None:
+        """Declared demand 2017–2020: each committee's member firms of the year, by the posts of its pillar,
+        sized from the graduates of the offerings the crosswalk maps onto the pillar (``DEMAND_TREND``)."""
+        version = crosswalk.in_force(CITY_CODE, dt.date(DEMAND_YEARS[-1], 12, 31))
+        if version is None:
+            return
+        rows: list[DeclaredDemand] = []
+        for committee in self.city.committee_list:
+            pillar = committee.pillar
+            codes = crosswalk.pillar_codes(pillar)
+            mapped = set(CrosswalkEntry._base_manager.filter(crosswalk.industry_overlap_q(codes), version=version,
+                                                            major__isnull=True).values_list("class_code", flat=True))
+            posts = []
+            for name, level, titles in DEMAND_POSTS.get(pillar.name, []):
+                major = self.majors.get((name, level))
+                if major is None or major.class_code not in mapped:
+                    self.summary.warnings.append(f"{pillar.name}：{name}（{major.class_code if major else '?'}）"
+                                                 "的专业类未对照到该产业，未生成其用人需求。")
+                    continue
+                education = EducationLevel.SECONDARY if level == "secondary" else EducationLevel.ASSOCIATE
+                posts += [(major.class_code, str(education), title) for title in titles]
+            if not posts:
+                continue
+            graduates = dict(OfferingYear.objects.filter(
+                crosswalk.offerings_q(codes, version, prefix="offering__"), offering__school__in=self.schools,
+                year__in=DEMAND_YEARS).values("year").annotate(n=Sum("graduates")).values_list("year", "n"))
+            mean = sum(graduates.values()) / len(DEMAND_YEARS) or 100
+            share, growth = DEMAND_TREND.get(pillar.name, DEMAND_LEVEL)
+            members = CommitteeMembership.objects.filter(committee=committee, organisation__kind="enterprise")
+            for year in DEMAND_YEARS:
+                rng = self.rng(f"demand:{pillar.name}:{year}")
+                firms = list(members.filter(Q(left__isnull=True) | Q(left__gt=dt.date(year, 1, 1)),
+                                            joined__lte=dt.date(year, 12, 31))
+                             .select_related("organisation").order_by("organisation__name", "organisation_id"))
+                slots = [(m.organisation, post) for m in firms for post in posts]
+                if not slots:
+                    continue
+                target = max(1, round(mean * share * growth ** (year - DEMAND_YEARS[0]) * rng.uniform(0.95, 1.05)))
+                n = min(len(slots), max(1, round(target / 9)))
+                for firm, (class_code, education, title) in rng.sample(slots, n):
+                    rows.append(DeclaredDemand(enterprise=firm, year=year, class_code=class_code, position=title,
+                                               headcount=max(1, min(40, round(target / n * rng.uniform(0.5, 1.5)))),
+                                               education=education, committee=committee))
+        existing = DeclaredDemand.objects.filter(enterprise__in={r.enterprise_id for r in rows}).values_list(
+            "enterprise_id", "year", "class_code", "education", "position")
+        self.bulk_missing(DeclaredDemand, rows, lambda d: (d.enterprise_id, d.year, d.class_code, d.education,
+                                                           d.position), existing, self.summary)
 
 
 def build_layout(city: City) -> None:

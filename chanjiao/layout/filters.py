@@ -22,8 +22,12 @@ from chanjiao.layout.models import (
     ExpertAssignment,
     Offering,
     OfferingYear,
+    PolicyTarget,
     ReviewRound,
     RubricCriterion,
+    Scenario,
+    ScenarioChange,
+    SchoolPolicy,
     Score,
     Submission,
     SubmissionItem,
@@ -238,3 +242,38 @@ def _regions_of_enterprises() -> QuerySet[Any]:
 
     return Region.objects.filter(pk__in=Organisation.objects.filter(kind="enterprise", region__isnull=False)
                                  .values("region"))
+
+
+class ScenarioFilterSet(SearchFilterSet):
+    search_fields = ("title", "note")
+
+    class Meta:
+        model = Scenario
+        fields = ["region", "round"]
+
+
+class ScenarioChangeFilterSet(SearchFilterSet):
+    search_fields = ("note", "major__name", "offering__major__name")
+
+    class Meta:
+        model = ScenarioChange
+        fields = ["scenario", "kind", "school", "major"]
+
+
+class SchoolPolicyFilterSet(SearchFilterSet):
+    search_fields = ("title", "summary", "school__name")
+    county = _county("school__region")
+
+    class Meta:
+        model = SchoolPolicy
+        fields = ["school"]
+
+
+class PolicyTargetFilterSet(SearchFilterSet):
+    search_fields = ("note", "major__name", "cluster")
+    school = django_filters.ModelChoiceFilter(field_name="policy__school", label=_("学校"),
+                                              queryset=lambda request: School.objects.all())
+
+    class Meta:
+        model = PolicyTarget
+        fields = ["policy", "action", "major", "due_year"]

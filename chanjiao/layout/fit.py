@@ -102,7 +102,7 @@ def counts_by_school(user: User, year: int) -> list[dict[str, Any]]:
     rows = (offerings.values("school_id", "school__name")
             .annotate(total=Count("pk"), **{r: Count("pk", filter=q[r]) for r in RATINGS})
             .order_by("school__name", "school_id"))
-    return list(rows)
+    return [dict(r) for r in rows]
 
 
 def city_counts(user: User, year: int) -> dict[str, int]:
@@ -129,7 +129,7 @@ def prefetch(offerings: list[Offering], year: int) -> None:
             .values_list("offering_id", "year", "planned_enrolment", "enrolled", "graduates", "employed")):
         enrolled[offering_id][y] = n
         rows[offering_id][y] = {"planned": planned, "enrolled": n, "graduates": graduates, "employed": employed}
-    cities = {(o.school.region.code if o.school.region_id else "")[:4] for o in offerings} - {""}
+    cities = {(o.school.region.code if o.school.region is not None else "")[:4] for o in offerings} - {""}
     city_q = Q(pk__in=[])
     for city in cities:
         city_q |= Q(school__region__code__startswith=city)
@@ -145,7 +145,7 @@ def prefetch(offerings: list[Offering], year: int) -> None:
     for code, level in School._base_manager.filter(school_q).values_list("region__code", "school_level"):
         schools[(code[:4], level)] = schools.get((code[:4], level), 0) + 1
     for o in offerings:
-        city = (o.school.region.code if o.school.region_id else "")[:4]
+        city = (o.school.region.code if o.school.region is not None else "")[:4]
         o._fit_enrolments = enrolled[o.pk]  # type: ignore[attr-defined]
         o._fit_rows = rows[o.pk]  # type: ignore[attr-defined]
         o._fit_density = {  # type: ignore[attr-defined]

@@ -21,9 +21,13 @@ from chanjiao.layout.models import (
     ExpertAssignment,
     Offering,
     OfferingYear,
+    PolicyTarget,
     ReviewRound,
     RoundStatus,
     RubricCriterion,
+    Scenario,
+    ScenarioChange,
+    SchoolPolicy,
     Score,
     Submission,
     SubmissionItem,
@@ -77,9 +81,11 @@ class ExpertForm(ScopedModelForm):
         self.account = user
         return name
 
-    def _post_clean(self) -> None:
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        # Set before the model's own validation (which follows clean): rule EXP-D1 sees the account.
         self.instance.user = getattr(self, "account", None)
-        super()._post_clean()
+        return data
 
 
 class ConflictDeclarationForm(ScopedModelForm):
@@ -163,3 +169,27 @@ class DeclaredDemandForm(ScopedModelForm):
         model = DeclaredDemand
         fields = ["enterprise", "year", "position", "class_code", "occupation", "education", "headcount",
                   "committee", "note"]
+
+
+class ScenarioForm(ScopedModelForm):
+    class Meta:
+        model = Scenario
+        fields = ["title", "region", "base_on", "base_year", "note"]
+
+
+class ScenarioChangeForm(ScopedModelForm):
+    class Meta:
+        model = ScenarioChange
+        fields = ["scenario", "kind", "offering", "school", "major", "planned_intake", "note"]
+
+
+class SchoolPolicyForm(ScopedModelForm):
+    class Meta:
+        model = SchoolPolicy
+        fields = ["school", "title", "start_year", "end_year", "summary"]
+
+
+class PolicyTargetForm(ScopedModelForm):
+    class Meta:
+        model = PolicyTarget
+        fields = ["policy", "action", "major", "cluster", "due_year", "note"]

@@ -66,7 +66,7 @@ def timeline(queryset: QuerySet[Offering], days: list[dt.date]) -> list[LayoutPo
 def by_category_on(queryset: QuerySet[Offering], day: dt.date) -> list[dict[str, Any]]:
     """Live offerings and distinct majors per 专业大类 on ``day`` (one query); off-catalogue majors
     form their own row."""
-    rows = (live_on(queryset, day).values("major__category_code", "major__category_name")
+    rows: Any = (live_on(queryset, day).values("major__category_code", "major__category_name")
             .annotate(**distinct_majors()).order_by("major__category_code"))
     return [{"code": r["major__category_code"] or "", "name": r["major__category_name"] or "",
              "offerings": r["offerings"], "majors": r["catalogue"] + r["off_catalogue"]} for r in rows]

@@ -104,7 +104,7 @@ class Offering(WorkflowMixin, AuditedModel):
 
     @property
     def major_name(self) -> str:
-        return self.major.name if self.major_id else self.off_catalogue_name
+        return self.major.name if self.major is not None else self.off_catalogue_name
 
     @property
     def off_catalogue(self) -> bool:
@@ -420,6 +420,7 @@ class Submission(AuditedModel):
 def assigned_submissions(user_id: int | None) -> models.QuerySet[Any]:
     """The submissions an expert may see: assigned to them, and of no organisation they are in conflict
     with — a conflict declared after the assignment hides the submission at once."""
+    user_id = user_id or 0  # anonymous: nobody's
     conflicted = ConflictDeclaration._base_manager.filter(expert__user_id=user_id).values("organisation_id")
     return (ExpertAssignment._base_manager.filter(expert__user_id=user_id)
             .exclude(submission__school_id__in=conflicted)
@@ -480,7 +481,10 @@ class SubmissionItem(AuditedModel):
         ]
 
     def __str__(self) -> str:
-        name = self.offering.major_name if self.offering_id else (self.new_major.name if self.new_major_id else "")
+        if self.offering is not None:
+            name = self.offering.major_name
+        else:
+            name = self.new_major.name if self.new_major is not None else ""
         return f"{self.submission.school} · {name}"
 
     @classmethod
@@ -847,8 +851,181 @@ class DeclaredDemand(AuditedModel):
             raise ValidationError({"enterprise": _("用人需求须由企业填报。")})
         enforce(self)  # DEM-D1 (layout/rules.py)
         # One row per (enterprise, year, 专业类, occupation, education, position): the importer's key too.
+        occupation = (Q(occupation__isnull=True) if self.occupation_id is None
+                      else Q(occupation_id=self.occupation_id))
         same = DeclaredDemand._base_manager.filter(
-            enterprise_id=self.enterprise_id, year=self.year, class_code=self.class_code,
-            occupation_id=self.occupation_id, education=self.education, position=self.position).exclude(pk=self.pk)
+            occupation, enterprise_id=self.enterprise_id, year=self.year, class_code=self.class_code,
+            education=self.education, position=self.position).exclude(pk=self.pk)
         if self.enterprise_id and same.exists():
             raise ValidationError(_("该企业本年度已有相同专业类、职业、学历和岗位的需求记录，请修改原记录。"))
+
+
+# -- scenario planning (调整方案推演) -------------------------------------------------------------------------
+
+
+class Scenario(AuditedModel):
+    """调整方案 — a draft set of changes (close offerings, open majors) whose effect on each pillar
+    industry's supply, on 布点率 and on the count of distinct majors is shown before anything is
+    decided (``scenarios.effect``); it can become a round's proposed decisions."""
+
+    title = models.CharField(gettext_lazy("方案名称"), max_length=200)
+    region = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, related_name="+",
+                               verbose_name=gettext_lazy("适用地区"), limit_choices_to={"level__lte": 3})
+    base_on = models.DateField(gettext_lazy("基准日期"), help_text=gettext_lazy("以该日开设中的专业点为基准推演"))
+    base_year = models.PositiveSmallIntegerField(gettext_lazy("供给基准年度"), validators=YEAR,
+                                                 help_text=gettext_lazy("按该年度的招生、毕业生数计算供给变化"))
+    note = models.TextField(gettext_lazy("说明"), blank=True)
+    round = models.ForeignKey(ReviewRound, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="scenarios", verbose_name=gettext_lazy("已转为评审决定的轮次"))
+
+    jurisdiction_field: ClassVar[str] = "region"
+
+    class Meta:
+        verbose_name = gettext_lazy("调整方案")
+        verbose_name_plural = gettext_lazy("调整方案")
+        ordering = ["-base_on", "title", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        return None  # the bureau's planning tool (global readers and writers)
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("region__code", codes)
+
+
+class ChangeKind(models.TextChoices):
+    CLOSE = "close", gettext_lazy("撤销专业点")
+    OPEN = "open", gettext_lazy("新设专业点")
+
+
+class ScenarioChange(AuditedModel):
+    """One change of a scenario: close an existing offering, or open a major at a school with its
+    planned yearly intake."""
+
+    scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="changes",
+                                 verbose_name=gettext_lazy("调整方案"))
+    kind = models.CharField(gettext_lazy("调整类型"), max_length=8, choices=ChangeKind.choices)
+    offering = models.ForeignKey(Offering, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 verbose_name=gettext_lazy("撤销的专业点"))
+    school = models.ForeignKey(School, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=gettext_lazy("新设专业的学校"))
+    major = models.ForeignKey("catalog.Major", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                              verbose_name=gettext_lazy("新设专业"))
+    planned_intake = models.PositiveIntegerField(gettext_lazy("计划年招生数"), default=0)
+    note = models.CharField(gettext_lazy("理由"), max_length=200, blank=True)
+
+    label_related = ("scenario",)
+
+    class Meta:
+        verbose_name = gettext_lazy("方案调整项")
+        verbose_name_plural = gettext_lazy("方案调整项")
+        ordering = ["scenario", "kind", "id"]
+
+    def __str__(self) -> str:
+        if self.offering is not None:
+            return f"{self.get_kind_display()} {self.offering}"
+        return f"{self.get_kind_display()} {self.school} · {self.major.name if self.major is not None else ''}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        return None
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("scenario__region__code", codes)
+
+    def clean(self) -> None:
+        enforce(self)  # SCN-D1 (layout/rules.py)
+
+
+# -- one school, one policy (一校一策) ------------------------------------------------------------------------
+
+
+class SchoolPolicy(AuditedModel):
+    """一校一策 — a school's plan for its majors over some years: the targets (keep, merge, open, cancel
+    majors; clusters) whose progress is computed from its offerings (``policies.progress``)."""
+
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="layout_policies",
+                               verbose_name=gettext_lazy("学校"))
+    title = models.CharField(gettext_lazy("方案名称"), max_length=200)
+    start_year = models.PositiveSmallIntegerField(gettext_lazy("起始年度"), validators=YEAR)
+    end_year = models.PositiveSmallIntegerField(gettext_lazy("完成年度"), validators=YEAR)
+    summary = models.TextField(gettext_lazy("总体思路"), blank=True)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("school",)
+    label_related = ("school",)
+
+    class Meta:
+        verbose_name = gettext_lazy("一校一策")
+        verbose_name_plural = gettext_lazy("一校一策")
+        ordering = ["school__name", "-start_year", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.school} · {self.title}"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        schools = scope.orgs(Role.SCHOOL_ADMIN)
+        return Q(school_id__in=schools) if schools else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN))
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("school__region__code", codes)
+
+    def clean(self) -> None:
+        if self.start_year and self.end_year and self.end_year < self.start_year:
+            raise ValidationError({"end_year": _("完成年度不能早于起始年度。")})
+
+
+class TargetAction(models.TextChoices):
+    KEEP = "keep", gettext_lazy("保留")
+    STRENGTHEN = "strengthen", gettext_lazy("做强")
+    MERGE = "merge", gettext_lazy("合并")
+    CANCEL = "cancel", gettext_lazy("撤销")
+    OPEN = "open", gettext_lazy("新设")
+
+
+class PolicyTarget(AuditedModel):
+    """One target of a 一校一策: a major to keep, strengthen, merge, cancel or open by a year (in a cluster)."""
+
+    policy = models.ForeignKey(SchoolPolicy, on_delete=models.CASCADE, related_name="targets",
+                               verbose_name=gettext_lazy("一校一策"))
+    action = models.CharField(gettext_lazy("目标"), max_length=12, choices=TargetAction.choices)
+    major = models.ForeignKey("catalog.Major", on_delete=models.PROTECT, related_name="+",
+                              verbose_name=gettext_lazy("专业"))
+    cluster = models.CharField(gettext_lazy("所属专业群"), max_length=100, blank=True)
+    due_year = models.PositiveSmallIntegerField(gettext_lazy("完成年度"), validators=YEAR)
+    note = models.CharField(gettext_lazy("说明"), max_length=200, blank=True)
+
+    owner_fields: ClassVar[tuple[str, ...]] = ("policy",)
+    label_related = ("policy__school", "major")
+
+    class Meta:
+        verbose_name = gettext_lazy("一校一策目标")
+        verbose_name_plural = gettext_lazy("一校一策目标")
+        ordering = ["policy", "due_year", "action", "id"]
+        constraints = [models.UniqueConstraint(fields=["policy", "major"], name="policy_target_major_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.major.name if self.major is not None else ''}（{self.due_year}）"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        schools = scope.orgs(Role.SCHOOL_ADMIN)
+        return Q(policy__school_id__in=schools) if schools else None
+
+    @classmethod
+    def can_create(cls, scope: Scope) -> bool:
+        return scope.writes_all or bool(scope.orgs(Role.SCHOOL_ADMIN))
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("policy__school__region__code", codes)

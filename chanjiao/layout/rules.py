@@ -28,6 +28,7 @@ from chanjiao.layout.models import (
     Offering,
     OfferingYear,
     ProposedAction,
+    ScenarioChange,
     Score,
     SubmissionItem,
 )
@@ -131,6 +132,38 @@ class DemandNamesWhatIsNeeded(Rule):
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("请填写所需的职业或专业类（专业类代码须为《职业教育专业目录（2021年）》中的代码，如 4601）。")
+
+
+@register
+class ChangeFitsItsKind(Rule):
+    """撤销 names an offering (and no school or major); 新设 names a school and a major (and no offering)."""
+
+    id = "SCN-D1"
+    title = gettext_lazy("方案调整项须与调整类型相符")
+    status = DATA
+    severity = BLOCK
+    model = ScenarioChange
+    field = "kind"
+
+    def observe(self, obj: Any) -> Any:
+        return {"kind": obj.kind, "offering": obj.offering_id, "school": obj.school_id, "major": obj.major_id}
+
+    def observed_expr(self) -> Any:
+        return JSONObject(kind=F("kind"), offering=F("offering_id"), school=F("school_id"), major=F("major_id"))
+
+    def violated(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
+        o = observed
+        if o["kind"] == "close":
+            return o["offering"] is None or o["school"] is not None or o["major"] is not None
+        return o["offering"] is not None or o["school"] is None or o["major"] is None
+
+    def violated_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        close = Q(kind="close")
+        return ((close & (Q(offering__isnull=True) | Q(school__isnull=False) | Q(major__isnull=False)))
+                | (~close & (Q(offering__isnull=False) | Q(school__isnull=True) | Q(major__isnull=True))))
+
+    def message(self, observed: Any, p: dict[str, Any]) -> str:
+        return _("“撤销专业点”须选择现有专业点（不填学校和专业）；“新设专业点”须选择学校和专业（不选专业点）。")
 
 
 @register

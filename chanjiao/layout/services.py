@@ -55,7 +55,7 @@ def decision_blockers(decision: Decision) -> list[str]:
         existing = _existing_offering(item.submission.school_id, item.new_major_id)
         if existing is not None and existing.status != OfferingStatus.CANCELLED:
             reasons.append(_("该校已开设此专业，无需新设。"))
-    elif item.offering_id:
+    elif item.offering_id is not None:
         state = Offering._base_manager.filter(pk=item.offering_id).values_list("status", flat=True).first()
         if state not in SOURCES_OF[ProposedAction(decision.action)]:
             reasons.append(_("该专业点当前状态为“%(state)s”，不能执行“%(action)s”。")
@@ -93,9 +93,10 @@ def apply_decision(decision: Decision, *, by: User | None) -> Offering | None:
         offering.save()
         return offering
     name = TRANSITION_OF.get(ProposedAction(decision.action))
+    assert item.offering_id is not None  # DEC-D1: every decision but "open" is for an existing offering
     offering = Offering._base_manager.get(pk=item.offering_id)
     if name is not None:
-        if decision.action == _A.MERGE and item.merge_into_id:
+        if decision.action == _A.MERGE and item.merge_into is not None:
             note += _("，并入%(target)s") % {"target": item.merge_into.major_name}
         offering.set_status(name, by=by, note=note, effective_on=day)
     return offering

@@ -16,8 +16,12 @@ from chanjiao.layout.models import (
     ExpertAssignment,
     Offering,
     OfferingYear,
+    PolicyTarget,
     ReviewRound,
     RubricCriterion,
+    Scenario,
+    ScenarioChange,
+    SchoolPolicy,
     Score,
     Submission,
     SubmissionItem,
@@ -93,9 +97,9 @@ class SubmissionItemTable(BaseTable):
         fields = ("submission", "name", "proposed_action")
 
     def render_name(self, record: SubmissionItem) -> str:
-        if record.offering_id:
+        if record.offering is not None:
             return record.offering.major_name
-        return record.new_major.name if record.new_major_id else "—"
+        return record.new_major.name if record.new_major is not None else "—"
 
 
 class ExpertAssignmentTable(BaseTable):
@@ -144,3 +148,35 @@ class DeclaredDemandTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = DeclaredDemand
         fields = ("year", "enterprise", "position", "class_code", "occupation", "education", "headcount", "committee")
+
+
+class ScenarioTable(BaseTable):
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = Scenario
+        fields = ("title", "region", "base_on", "base_year", "round")
+
+
+class ScenarioChangeTable(BaseTable):
+    kind = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = ScenarioChange
+        fields = ("scenario", "kind", "offering", "school", "major", "planned_intake")
+
+
+class SchoolPolicyTable(BaseTable):
+    title = tables.Column(linkify=True)
+
+    class Meta(BaseTable.Meta):
+        model = SchoolPolicy
+        fields = ("school", "title", "start_year", "end_year")
+
+
+class PolicyTargetTable(BaseTable):
+    major = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = PolicyTarget
+        fields = ("policy", "action", "major", "cluster", "due_year")

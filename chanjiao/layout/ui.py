@@ -17,8 +17,12 @@ from chanjiao.layout.models import (
     ExpertAssignment,
     Offering,
     OfferingYear,
+    PolicyTarget,
     ReviewRound,
     RubricCriterion,
+    Scenario,
+    ScenarioChange,
+    SchoolPolicy,
     Score,
     Submission,
     SubmissionItem,
@@ -78,6 +82,23 @@ demand = register(ModelUI(DeclaredDemand, filters.DeclaredDemandFilterSet, table
                           icon="briefcase", menu_order=480,
                           list_select_related=("enterprise", "occupation", "committee"), totals=("headcount",)))
 
+scenarios = register(ModelUI(Scenario, filters.ScenarioFilterSet, tables.ScenarioTable, forms.ScenarioForm,
+                             menu_group=GROUP, icon="chart-arrows", menu_order=490,
+                             list_select_related=("region", "round"),
+                             detail_template="layout/scenario_detail.html"))  # + the effect, and → a round
+scenario_changes = register(ModelUI(ScenarioChange, filters.ScenarioChangeFilterSet, tables.ScenarioChangeTable,
+                                    forms.ScenarioChangeForm, menu_group=GROUP, icon="switch-horizontal",
+                                    menu_order=495, list_select_related=("scenario", "offering__school",
+                                                                         "offering__major", "school", "major")))
+policies = register(ModelUI(SchoolPolicy, filters.SchoolPolicyFilterSet, tables.SchoolPolicyTable,
+                            forms.SchoolPolicyForm, menu_group=GROUP, icon="target", menu_order=500,
+                            list_select_related=("school",), detail_template="layout/policy_detail.html"))
+policy_targets = register(ModelUI(PolicyTarget, filters.PolicyTargetFilterSet, tables.PolicyTargetTable,
+                                  forms.PolicyTargetForm, menu_group=GROUP, icon="checklist", menu_order=505,
+                                  list_select_related=("policy__school", "major")))
+
+scenarios.tabs = [Tab(_("调整项"), scenario_changes, via="scenario")]
+policies.tabs = [Tab(_("目标"), policy_targets, via="policy")]
 crosswalks.tabs = [Tab(_("对照条目"), crosswalk_entries, via="version")]
 orgs_ui.enterprises.tabs = [*orgs_ui.enterprises.tabs, Tab(_("用人需求"), demand, via="enterprise")]
 orgs_ui.committees.tabs = [*orgs_ui.committees.tabs, Tab(_("收集的用人需求"), demand, via="committee")]
@@ -92,4 +113,5 @@ items.attachments = [AttachmentUse("analysis", _("分析报告"), ("pdf", "docx"
 experts.tabs = [Tab(_("回避申报"), conflicts, via="expert"), Tab(_("评审分配"), assignments, via="expert")]
 assignments.tabs = [Tab(_("评分"), scores, via="assignment")]
 orgs_ui.schools.tabs = [*orgs_ui.schools.tabs, Tab(_("专业点"), offerings, via="school"),
-                        Tab(_("专业答辩申报"), submissions, via="school")]
+                        Tab(_("专业答辩申报"), submissions, via="school"),
+                        Tab(_("一校一策"), policies, via="school")]

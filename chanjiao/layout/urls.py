@@ -10,3 +10,5 @@ urlpatterns.append(path("history/", views.HistoryView.as_view(), name="history")
 urlpatterns.append(path("fit/", views.FitView.as_view(), name="fit"))  # 专业预警 (红黄绿牌)
 urlpatterns.append(path("rule-packs/", views.RulePackView.as_view(), name="rule_packs"))  # 预警规则包
 urlpatterns.append(path("supply-demand/", views.SupplyDemandView.as_view(), name="supply_demand"))  # 专业与产业匹配
+urlpatterns.append(path("lists/", views.ListsView.as_view(), name="lists"))  # 三张清单与匹配报告
+urlpatterns.append(path("scenario/<int:pk>/to-round/", views.ScenarioToRoundView.as_view(), name="scenario_to_round"))

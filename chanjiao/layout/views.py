@@ -20,10 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from chanjiao.core import audit
+from chanjiao.core.exports import content_disposition
 from chanjiao.core.navigation import Page, register_page
 from chanjiao.core.rules import STATUS_LABELS
 from chanjiao.core.scoping import code_within, get_scope, jurisdiction_message, write_jurisdictions
-from chanjiao.layout import fit, history, rule_packs, supply
+from chanjiao.layout import fit, history, lists, report, rule_packs, supply
 from chanjiao.layout.models import Decision, Offering, OfferingYear, ReviewRound, RoundStatus
 
 register_page(Page(gettext_lazy("专业布局"), gettext_lazy("专业布局历史"), "layout:history", icon="timeline", order=5))
@@ -116,6 +118,13 @@ class FitView(View):
                 school = ""
             else:
                 offerings = offerings.filter(school_id=int(school))
+        major = request.GET.get("major") or ""
+        if major:
+            if not major.isdigit():
+                problems.append(_("专业参数无效；已显示全部专业。"))
+                major = ""
+            else:
+                offerings = offerings.filter(major_id=int(major))
         rating = request.GET.get("rating") or ""
         rows = fit.with_rating(offerings, year, rating if rating in fit.RATINGS else None)
         paginator = Paginator(rows.select_related("school__region", "major").order_by("school__name", "major__code",
@@ -123,7 +132,8 @@ class FitView(View):
         page = paginator.get_page(request.GET.get("page"))
         items = list(page.object_list)
         fit.prefetch(items, year)
-        query = urlencode({k: v for k, v in (("year", year), ("school", school), ("rating", rating)) if v})
+        query = urlencode({k: v for k, v in (("year", year), ("school", school), ("major", major),
+                                             ("rating", rating)) if v})
         region = _pack_region(request)
         return render(request, "layout/fit.html", {
             "year": year, "problem": "".join(problems), "school": school, "rating": rating, "page": page,
@@ -137,7 +147,11 @@ register_page(Page(gettext_lazy("专业布局"), gettext_lazy("预警规则包")
 
 
 def _pack_region(request: HttpRequest) -> str:
-    """The region whose pack the page shows: the user's jurisdiction, else the platform's region."""
+    """The region whose rule pack and crosswalk a page uses: ``?region=`` when given (a region code),
+    else the user's jurisdiction, else the region the platform serves."""
+    asked = (request.GET.get("region") or "").strip()
+    if asked.isdigit() and len(asked) in (2, 4, 6):
+        return asked
     scope = get_scope(request.user)
     codes = sorted(scope.jurisdictions or ())
     return codes[0] if codes else settings.DEPLOYMENT_REGION
@@ -207,3 +221,67 @@ class SupplyDemandView(View):
         return render(request, "layout/supply_demand.html", {
             "year": year, "problem": problem, "region": region, "version": version, "rows": rows, "chart": chart,
             "heat": heat, "cells": grid, "sources": [str(s) for s in supply.DEMAND_SOURCES]})
+
+
+register_page(Page(gettext_lazy("专业布局"), gettext_lazy("三张清单与匹配报告"), "layout:lists", icon="list-check",
+                   order=9))
+
+
+class ListsView(View):
+    """急需紧缺 / 升级改造 / 限制或撤销, with the yearly fit report as .docx and .xlsx."""
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        today = timezone.localdate()
+        year, problem = fit_year(request.user, request.GET.get("year"), today)
+        the_basis = lists.basis(_pack_region(request), year, today)
+        wanted = request.GET.get("format")
+        if wanted in ("docx", "xlsx"):
+            return self.download(request, the_basis, wanted)
+        return render(request, "layout/lists.html", {"year": year, "problem": problem, "basis": the_basis,
+                                                     "lists": lists.three_lists(request.user, year),
+                                                     "labels": lists.LIST_LABELS})
+
+    def download(self, request: HttpRequest, the_basis: lists.Basis, wanted: str) -> HttpResponse:
+        name = report.title(the_basis)
+        if wanted == "docx":
+            content = report.as_docx(request.user, the_basis)
+            kind = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        else:
+            content = report.as_xlsx(request.user, the_basis)
+            kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        audit.record_security("export", message=name, details={
+            "report": "layout_fit", "year": the_basis.year, "format": wanted, "pack": the_basis.pack_name,
+            "crosswalk": the_basis.crosswalk_name})
+        response = HttpResponse(content, content_type=kind)
+        response["Content-Disposition"] = content_disposition(f"layout-fit-{the_basis.year}.{wanted}",
+                                                              f"{name}.{wanted}")
+        return response
+
+
+class ScenarioToRoundView(View):
+    """POST: a scenario's changes become draft decisions of a round the bureau picks."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        from django.contrib import messages
+        from django.shortcuts import get_object_or_404
+
+        from chanjiao.layout.models import Scenario
+        from chanjiao.layout.scenarios import to_round
+
+        scenario = get_object_or_404(Scenario.objects.editable_by(request.user), pk=pk)
+        if not get_scope(request.user).writes_all:
+            raise PermissionDenied
+        round_ = ReviewRound.objects.visible_to(request.user).filter(pk=request.POST.get("round") or 0).first()
+        if round_ is None:
+            messages.error(request, _("请选择评审轮次。"))
+            return redirect(scenario.get_absolute_url())
+        try:
+            created, skipped = to_round(scenario, round_, by=request.user)
+        except ValueError as exc:
+            messages.error(request, str(exc))
+            return redirect(scenario.get_absolute_url())
+        messages.success(request, _("已生成 %(n)d 条拟定决定。") % {"n": created})
+        if skipped:
+            messages.warning(request, _("以下调整项在该轮没有对应的答辩专业或已有决定，未生成：%(items)s") % {
+                "items": "；".join(skipped)})
+        return redirect(scenario.get_absolute_url())

@@ -87,6 +87,7 @@ def main() -> int:
         _manage(env, "migrate", "--noinput", "-v", "0")
         _manage(env, "collectstatic", "--noinput", "-v", "0")
         _manage(env, "load_catalogs")
+        _manage(env, "load_crosswalk")
         _manage(env, "demo", "--enterprises", str(args.enterprises))
         token = _manage(env, "shell", "-c", _ISSUE_TOKEN, capture=True).strip().splitlines()[-1]
         print(f"== world ready in {time.monotonic() - started:.0f} s", flush=True)

@@ -76,7 +76,8 @@ def test_an_expert_is_never_assigned_to_their_own_organisation(world: Any, login
     insider = _expert("甲校专家", organisation=world.school_a)
     client = login("bureau_admin")
     before = ExpertAssignment._base_manager.count()
-    response = client.post("/layout/expertassignment/add/", as_post({"submission": submission.pk, "expert": insider.pk}))
+    data = {"submission": submission.pk, "expert": insider.pk}
+    response = client.post("/layout/expertassignment/add/", as_post(data))
     assert response.status_code == 400
     assert "该专家须回避此学校" in response.content.decode()
     answer = api_post(client, "/api/layout/assignments/", {"submission": submission.pk, "expert": insider.pk})
@@ -142,7 +143,7 @@ def _scoring_setup(world: Any) -> tuple[ReviewRound, SubmissionItem, ExpertAssig
 @pytest.mark.parametrize(("points", "accepted"), [("0", True), ("30", True), ("30.5", False), ("-1", False),
                                                   ("29.5", True)])
 def test_a_score_outside_the_criterion_range_is_refused(world: Any, login: Any, points: str, accepted: bool) -> None:
-    _round_, item, assignment, criterion = _scoring_setup(world)
+    _, item, assignment, criterion = _scoring_setup(world)
     data = {"assignment": assignment.pk, "item": item.pk, "criterion": criterion.pk, "points": points}
     response = login("expert").post("/layout/score/add/", as_post(data))
     if accepted:
@@ -155,7 +156,7 @@ def test_a_score_outside_the_criterion_range_is_refused(world: Any, login: Any, 
 
 
 def test_the_api_refuses_an_out_of_range_score_in_chinese(world: Any, login: Any) -> None:
-    _round_, item, assignment, criterion = _scoring_setup(world)
+    _, item, assignment, criterion = _scoring_setup(world)
     response = api_post(login("expert"), "/api/layout/scores/",
                         {"assignment": assignment.pk, "item": item.pk, "criterion": criterion.pk, "points": "31"})
     assert response.status_code == 400, response.content
@@ -184,7 +185,7 @@ def test_only_the_assigned_expert_writes_scores_and_only_under_review(world: Any
 
 
 def test_an_expert_cannot_score_an_item_of_a_submission_not_assigned(world: Any, login: Any) -> None:
-    round_, _item_, assignment, criterion = _scoring_setup(world)
+    round_, _, assignment, criterion = _scoring_setup(world)
     other = _item(_submission(round_, world.school_b), _offering(world.school_b))
     data = {"assignment": assignment.pk, "item": other.pk, "criterion": criterion.pk, "points": "20"}
     response = login("expert").post("/layout/score/add/", as_post(data))

@@ -348,3 +348,28 @@ def test_a_rebuild_creates_nothing():
     assert {k: v for k, v in summary.created.items() if v} == {}
     assert _table_counts() == before
     assert history.layout_on(Offering.objects.all(), END_2019).majors == MAJORS_AFTER_SECOND_ROUND
+
+
+def test_zz_explore():
+    from chanjiao.layout import crosswalk, fit, rule_packs, supply
+    from chanjiao.layout.models import DeclaredDemand
+    bureau = User.objects.get(username="demo_bureau")
+    print("demand rows", DeclaredDemand.objects.count())
+    v = crosswalk.in_force("4205", dt.date(2019, 12, 31))
+    print("version", v)
+    for y in range(2016, 2021):
+        print(y, [(str(r.pillar), r.graduates, r.demand) for r in supply.by_pillar(bureau, y, v)])
+    for pack in (None, "jilin_city", "moe_2011"):
+        sid = transaction.savepoint()
+        if pack:
+            rule_packs.apply_pack(rule_packs.PACKS[pack], "4205", dt.date(2015, 1, 1))
+        for y in (2016, 2019):
+            items = list(fit.base(bureau, y).select_related("school__region", "major"))
+            fit.prefetch(items, y)
+            flags = {}
+            for j in fit.judge(items, y):
+                for f in j.flags:
+                    flags[f.rule_id] = flags.get(f.rule_id, 0) + 1
+            print(pack, y, fit.city_counts(bureau, y), flags)
+        transaction.savepoint_rollback(sid)
+    assert 0

@@ -20,3 +20,28 @@ def evidence(context: dict[str, Any], submission: Any) -> list[dict[str, Any]]:
 @register.filter
 def percent(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.1f}%"
+
+
+@register.simple_tag(takes_context=True)
+def scenario_effect(context: dict[str, Any], scenario: Any) -> Any:
+    from chanjiao.layout.scenarios import effect
+
+    return effect(context["request"].user, scenario)
+
+
+@register.simple_tag(takes_context=True)
+def open_rounds(context: dict[str, Any]) -> Any:
+    """The rounds a scenario may become the proposed decisions of (the user's visible open/reviewing rounds)."""
+    from chanjiao.layout.models import ReviewRound, RoundStatus
+
+    return list(ReviewRound.objects.visible_to(context["request"].user)
+                .filter(status__in=(RoundStatus.OPEN, RoundStatus.REVIEWING)).order_by("-held_on", "id"))
+
+
+@register.simple_tag(takes_context=True)
+def policy_progress(context: dict[str, Any], policy: Any) -> Any:
+    from django.utils import timezone
+
+    from chanjiao.layout.policies import progress
+
+    return progress(context["request"].user, policy, timezone.localdate())
