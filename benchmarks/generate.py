@@ -127,7 +127,7 @@ def generate(url: str, scale: float, seed: int, *, quiet: bool = False) -> dict[
     import psycopg
 
     from benchmarks import generators
-    from benchmarks.generators import accounts, audit, catalog, engagement, orgs
+    from benchmarks.generators import accounts, audit, catalog, engagement, layout, orgs
 
     stats: dict[str, tuple[int, float]] = {"migrate (template, when changed)": (0, t_migrate),
                                            "load_catalogs (template, when changed)": (0, t_catalogs),
@@ -138,6 +138,7 @@ def generate(url: str, scale: float, seed: int, *, quiet: bool = False) -> dict[
         catalog.load(ctx)
         orgs.generate(ctx, log)
         engagement.generate(ctx)
+        layout.generate(ctx)
         accounts.generate(ctx, log)
         audit.security(ctx, log)
         audit.write(ctx, log)

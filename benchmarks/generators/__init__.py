@@ -1,7 +1,7 @@
 """The province-scale data generator's shared parts: sizes, the clock, the COPY writer, the run context.
 
-One module per app (``orgs``, ``engagement``, ``accounts``, ``audit``; ``catalog`` only reads the code tables that
-``manage.py load_catalogs`` loaded). Every module draws from its own ``random.Random`` seeded from
+One module per app (``orgs``, ``engagement``, ``layout``, ``accounts``, ``audit``; ``catalog`` only reads the code
+tables that ``manage.py load_catalogs`` loaded). Every module draws from its own ``random.Random`` seeded from
 the run's seed and the module's name, never from the global generator or the wall clock, so the same
 scale and seed give the same rows byte for byte.
 """
@@ -97,6 +97,17 @@ def sizes(scale: float) -> dict[str, int]:
         "engagement.teacherpractice": scaled(250_000, scale),
         "engagement.orderclass": scaled(10_000, scale),
     })
+    # The layout (generators/layout.py, issue #10's benchmark): 30 offerings a school with their 2015–2019
+    # figures, the shipped default crosswalk (fixed), one declared demand row per enterprise. No audit events.
+    from benchmarks.generators import layout
+
+    s.update({
+        "layout.offering": schools * layout.OFFERINGS_PER_SCHOOL,
+        "layout.offeringyear": schools * layout.year_rows_per_school(),
+        "layout.crosswalkversion": 1,
+        "layout.crosswalkentry": len(layout.crosswalk_rows()),
+        "layout.declareddemand": s["orgs.organisation:enterprise"],
+    })
     users = {
         "bureau_admin": 1 + units + COUNTY_BUREAUS, "secretariat": groups, "leader": 1 + units, "school_admin": schools,
         "enterprise_contact": scaled(4_000, scale), "industry_authority": units * AUTHORITIES_PER_UNIT,
@@ -108,7 +119,7 @@ def sizes(scale: float) -> dict[str, int]:
     s["accounts.user"] = s["accounts.membership"] = sum(users.values())
     # Audit: one create per audited row, one m2m event per pillar (its industries), headcount updates,
     # and the year's security events.
-    audited = [k for k in s if ":" not in k and not k.startswith("engagement.")]
+    audited = [k for k in s if ":" not in k and not k.startswith(("engagement.", "layout."))]
     s["audit:data_create"] = sum(s[k] for k in audited)
     s["audit:data_m2m"] = pillars
     s["audit:data_update"] = scaled(10_000, scale)

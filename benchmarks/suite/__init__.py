@@ -1,6 +1,6 @@
 """The benchmark harness's shared parts (issue #8 point 2): results, the timing loop, the run context.
 
-One module per benchmark family (``imports``, ``pages``, ``api``, ``dashboard``, ``statistics``); each
+One module per benchmark family (``imports``, ``pages``, ``api``, ``dashboard``, ``statistics``, ``layout``); each
 defines ``NAME`` and ``run(h: Harness) -> list[Result]`` and is listed in ``SUITES`` below (a later issue adds
 its module there). A ``Result`` is one figure: our timings beside one or more baselines measured in
 the same run, N runs each; the ratio is always computed from the medians, never typed.
@@ -21,7 +21,7 @@ from typing import Any
 
 # Run order matters: the import children write (and roll back) on their own connections, so they run
 # before the in-process suites open their long rolled-back transaction.
-SUITES = ["imports", "pages", "api", "dashboard", "statistics"]
+SUITES = ["imports", "pages", "api", "dashboard", "statistics", "layout"]
 
 
 @dataclass

@@ -11,9 +11,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Value
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONObject, Substr
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan
+from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, StartsWith
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -707,3 +707,151 @@ class UnderPlan(FitRule):
         return _("连续 %(years)s 年招生不足计划的 %(share)s%% 或不足一个教学班（%(size)s 人），"
                  "下一年撤销招生资格。") % {
             "years": p["years"], "share": p["min_share"], "size": p["class_size"]}
+
+
+def fit_crosswalk(on: dt.date) -> Any:
+    """The crosswalk version the fit rules map majors by: the one in force for the region the platform
+    serves (a bureau's own published version, else the platform's default)."""
+    from django.conf import settings
+
+    from chanjiao.layout.crosswalk import in_force
+
+    return in_force(settings.DEPLOYMENT_REGION, on)
+
+
+def _city_pillars() -> Any:
+    """Pillar industries of a group whose region contains the offering's school (SQL)."""
+    from chanjiao.orgs.models import PillarIndustry
+
+    return (PillarIndustry._base_manager.filter(group__region__isnull=False)
+            .filter(StartsWith(OuterRef("school__region__code"), F("group__region__code"))))
+
+
+def _mapped_to_a_pillar(version: Any) -> Exists:
+    """The offering's major reaches one of its city's pillar industries through ``version`` (SQL)."""
+    from chanjiao.orgs.models import PillarIndustry
+
+    through = PillarIndustry.industries.through
+    overlapping = (through._default_manager
+                   .filter(pillarindustry__group__region__isnull=False)
+                   .filter(StartsWith(OuterRef(OuterRef("school__region__code")),
+                                      F("pillarindustry__group__region__code")))
+                   .filter(Q(industry__level=1, industry__code=OuterRef("industry__section"))
+                           | Q(StartsWith(OuterRef("industry__code"), F("industry__code")))
+                           | Q(industry__code__startswith=OuterRef("industry__code"))))
+    refined = CrosswalkEntry._base_manager.filter(version_id=version.pk, major_id=OuterRef(OuterRef("major_id")))
+    entries = (CrosswalkEntry._base_manager.filter(version_id=version.pk)
+               .filter(Q(major_id=OuterRef("major_id"))
+                       | (Q(major__isnull=True, class_code=OuterRef("major__class_code")) & ~Q(Exists(refined))))
+               .filter(Exists(overlapping)))
+    return Exists(entries)
+
+
+@register
+class NoPillarIndustry(FitRule):
+    """A major the crosswalk maps onto none of its city's pillar industries (the city has some): it serves
+    no industry the city builds on — a question for the review, not a verdict."""
+
+    id = "FIT-01"
+    title = gettext_lazy("专业未对接本地百亿产业")
+    citation = gettext_lazy("专业与产业匹配分析（平台规则，按所用专业产业对照表判断）")
+    status = LOCAL
+    field = "major"
+    rating = AMBER
+    params = (ENABLED,)
+
+    def applies(self, obj: Any) -> bool:
+        return bool(obj.major_id)
+
+    def applies_q(self) -> Q:
+        return Q(major__isnull=False)
+
+    def observe(self, obj: Any) -> Any:
+        from django.utils import timezone
+
+        from chanjiao.layout import crosswalk
+        from chanjiao.orgs.models import PillarIndustry
+
+        code = obj.school.region.code if obj.school.region is not None else ""
+        pillars = [p for p in PillarIndustry._base_manager.filter(group__region__isnull=False)
+                   .select_related("group__region") if code.startswith(p.group.region.code)]
+        version = fit_crosswalk(timezone.localdate())
+        with_offering = Offering._base_manager.filter(pk=obj.pk)
+        mapped = [p.name for p in pillars
+                  if with_offering.filter(crosswalk.offerings_q(crosswalk.pillar_codes(p), version)).exists()]
+        return {"city_pillars": len(pillars), "mapped": mapped}
+
+    def breaks(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
+        return observed["city_pillars"] > 0 and not observed["mapped"]
+
+    def breaks_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        from django.utils import timezone
+
+        version = fit_crosswalk(timezone.localdate())
+        if version is None:
+            return Q(Exists(_city_pillars()))  # no crosswalk: nothing maps
+        return Q(Exists(_city_pillars())) & ~Q(_mapped_to_a_pillar(version))
+
+    def message(self, observed: Any, p: dict[str, Any]) -> str:
+        return _("按所用专业产业对照表，该专业未对接本市任何百亿产业。")
+
+
+def _city_demand(year_of: int) -> Subquery:
+    """Declared demand of the offering's 专业类 in its city in a year (SQL)."""
+    return Subquery(DeclaredDemand._base_manager
+                    .filter(class_code=OuterRef("major__class_code"), year=year_of,
+                            enterprise__region__code__startswith=Substr(OuterRef("school__region__code"), 1, 4))
+                    .order_by().values("class_code").annotate(n=Sum("headcount")).values("n")[:1])
+
+
+def _enrolled_in(year_of: int) -> Subquery:
+    return Subquery(OfferingYear._base_manager.filter(offering_id=OuterRef("pk"), year=year_of).values("enrolled")[:1])
+
+
+@register
+class DemandFallsSupplyRises(FitRule):
+    """The enterprises of the city declare less demand for the major's 专业类 than the year before, while
+    the offering enrols more: supply moving against demand."""
+
+    id = "FIT-02"
+    title = gettext_lazy("企业需求下降而招生增加")
+    citation = gettext_lazy("专业与产业匹配分析（平台规则，按企业填报的用人需求判断）")
+    status = LOCAL
+    field = "major"
+    rating = AMBER
+    params = (ENABLED, Param("min_fall", gettext_lazy("需求下降幅度不低于（%）"), default=10, kind="decimal"))
+
+    def applies(self, obj: Any) -> bool:
+        return bool(obj.major_id)
+
+    def applies_q(self) -> Q:
+        return Q(major__isnull=False)
+
+    def observe(self, obj: Any) -> Any:
+        city = (obj.school.region.code if obj.school.region is not None else "")[:4]
+        demand = dict(DeclaredDemand._base_manager.filter(class_code=obj.major.class_code,
+                                                          enterprise__region__code__startswith=city)
+                      .values_list("year").annotate(n=Sum("headcount")).order_by()) if city else {}
+        return {"demand": demand, "enrolled": _enrolments(obj)}
+
+    def breaks(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
+        y = on.year
+        demand, enrolled = observed["demand"], observed["enrolled"]
+        before, now = demand.get(y - 1) or 0, demand.get(y) or 0
+        fall = Decimal(str(p["min_fall"]))
+        if before <= 0 or Decimal(now) * 100 > (100 - fall) * before:
+            return False
+        return y in enrolled and y - 1 in enrolled and enrolled[y] > enrolled[y - 1]
+
+    def breaks_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        y, fall = on.year, Decimal(str(p["min_fall"]))
+        from django.db.models.functions import Coalesce
+
+        before, now = Coalesce(_city_demand(y - 1), Value(0)), Coalesce(_city_demand(y), Value(0))
+        return (Q(GreaterThan(before, Value(0)))
+                & Q(LessThanOrEqual(now * Value(100), before * Value(100 - fall)))
+                & Q(GreaterThan(_enrolled_in(y), _enrolled_in(y - 1))))
+
+    def message(self, observed: Any, p: dict[str, Any]) -> str:
+        return _("本市企业对该专业类的用人需求较上年下降 %(fall)s%% 以上，而该专业点招生增加。") % {
+            "fall": p["min_fall"]}

@@ -34,6 +34,7 @@ from chanjiao.orgs.rules import years_before
 from chanjiao.orgs.services import end_membership
 from tests import factories
 from tests.harness import ModelHarness, audit_events
+from tests.layout.fit_cases import FIT_CASES
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
@@ -198,7 +199,7 @@ def _tp01_case(where: Region) -> tuple[Any, Any, Any]:
 
 # rule id -> (obj in the region, national value of the rule's first parameter, override value that flips the outcome)
 CASES: dict[str, Callable[[Region], tuple[Any, Any, Any]]] = {"PE-07": _pe07_case, "PE-08": _pe08_case,
-                                                               "TP-01": _tp01_case}
+                                                               "TP-01": _tp01_case, **FIT_CASES}
 JURISDICTION_RULES = sorted(r.id for r in rules.declared() if r.params and r.region_path)
 
 

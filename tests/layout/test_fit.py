@@ -167,3 +167,48 @@ def test_the_fit_page_refuses_a_bad_year_in_chinese(world: Any, login: Any) -> N
     page = login("bureau_admin").get("/layout/fit/?year=abc&school=x")
     assert page.status_code == 200
     assert "年度应为四位数字" in page.content.decode()
+
+
+def _pillar_world() -> dict[str, Any]:
+    from chanjiao.layout.models import CrosswalkEntry, CrosswalkStatus, CrosswalkVersion
+    from chanjiao.orgs.models import PillarIndustry, VocationalGroup
+
+    city = factories.RegionFactory(code="4205", level=2, name="宜昌市")
+    i38 = factories.IndustryFactory(code="38", level=2, section="C", name="电气机械")
+    i3811 = factories.IndustryFactory(code="3811", level=4, section="C", name="发电机")
+    i84 = factories.IndustryFactory(code="84", level=2, section="Q", name="卫生")
+    group = VocationalGroup.objects.create(name="宜昌职教集团", secretariat=factories.DepartmentFactory(), region=city)
+    pillar = PillarIndustry.objects.create(group=group, name="装备制造")
+    pillar.industries.set([i3811])
+    version = CrosswalkVersion.objects.create(number=1, title="默认", published_on=dt.date(2000, 1, 1),
+                                              status=CrosswalkStatus.PUBLISHED)
+    CrosswalkEntry.objects.create(version=version, class_code="6601", industry=i38, reason="r", source="s")
+    CrosswalkEntry.objects.create(version=version, class_code="7201", industry=i84, reason="r", source="s")
+    return {"version": version}
+
+
+def test_a_major_mapped_to_no_pillar_industry_is_flagged(world: Any) -> None:
+    _pillar_world()
+    mapped = _offering(_school(), {2019: 50}, major=_major("660101"))
+    unmapped = _offering(_school(), {2019: 50}, major=_major("720101"))
+    elsewhere = _offering(_school("430102"), {2019: 50}, major=_major("720102"))  # a city without pillars
+    assert "FIT-01" not in _flags(world.bureau_admin, mapped)
+    assert "FIT-01" in _flags(world.bureau_admin, unmapped)
+    assert "FIT-01" not in _flags(world.bureau_admin, elsewhere)
+
+
+@pytest.mark.parametrize(("demand", "enrolled", "flagged"), [
+    ((100, 89), (40, 45), True), ((100, 90), (40, 45), True), ((100, 91), (40, 45), False),
+    ((100, 50), (45, 45), False), ((0, 0), (40, 45), False)])
+def test_demand_falling_while_enrolment_rises_is_amber(world: Any, demand: tuple[int, int], enrolled: tuple[int, int],
+                                                      flagged: bool) -> None:
+    from chanjiao.layout.models import DeclaredDemand
+
+    factories.RegionFactory(code="4205", level=2)
+    major = _major("660102")
+    offering = _offering(_school(), {2018: enrolled[0], 2019: enrolled[1]}, major=major)
+    firm = factories.EnterpriseFactory(region=factories.RegionFactory(code="420506", level=3))
+    for year, n in zip((2018, 2019), demand, strict=True):
+        if n:
+            DeclaredDemand.objects.create(enterprise=firm, year=year, class_code="6601", headcount=n)
+    assert ("FIT-02" in _flags(world.bureau_admin, offering)) is flagged
