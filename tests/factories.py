@@ -529,3 +529,83 @@ class DecisionFactory(DjangoModelFactory):
     item = factory.SubFactory(SubmissionItemFactory)
     action = "keep"
     decided_on = dt.date(2019, 12, 25)
+
+
+# --- the major layout: crosswalk, declared demand, scenarios, 一校一策 ----------------------------------------------
+
+
+class CrosswalkVersionFactory(DjangoModelFactory):
+    """A draft version of the platform's default (no region) unless named; ``status=`` places it elsewhere."""
+
+    class Meta:
+        model = "layout.CrosswalkVersion"
+
+    number = factory.Sequence(lambda n: 100 + n)
+    title = factory.Sequence(lambda n: f"专业产业对照表{n:03d}")
+
+
+class CrosswalkEntryFactory(DjangoModelFactory):
+    """A 专业类 → industry entry; the class is the (factory) major's, so CW-D1 holds."""
+
+    class Meta:
+        model = "layout.CrosswalkEntry"
+
+    version = factory.SubFactory(CrosswalkVersionFactory)
+    class_code = factory.LazyFunction(lambda: MajorFactory().class_code)
+    industry = factory.SubFactory(IndustryFactory)
+    reason = "该专业类培养该行业所需技术技能人才"
+    source = "《职业教育专业目录（2021年）》"
+
+
+class DeclaredDemandFactory(DjangoModelFactory):
+    """An enterprise's need for people of the (factory) major's 专业类 (DEM-D1: a known class)."""
+
+    class Meta:
+        model = "layout.DeclaredDemand"
+
+    enterprise = factory.SubFactory(EnterpriseFactory)
+    year = 2019
+    class_code = factory.LazyFunction(lambda: MajorFactory().class_code)
+    position = factory.Sequence(lambda n: f"技术岗位{n:03d}")
+    headcount = 10
+
+
+class ScenarioFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.Scenario"
+
+    title = factory.Sequence(lambda n: f"调整方案{n:03d}")
+    region = factory.LazyFunction(_city)
+    base_on = dt.date(2019, 9, 1)
+    base_year = 2019
+
+
+class ScenarioChangeFactory(DjangoModelFactory):
+    """撤销 of a (new) offering — SCN-D1: a closing change names the offering only."""
+
+    class Meta:
+        model = "layout.ScenarioChange"
+
+    scenario = factory.SubFactory(ScenarioFactory)
+    kind = "close"
+    offering = factory.SubFactory(OfferingFactory)
+
+
+class SchoolPolicyFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.SchoolPolicy"
+
+    school = factory.SubFactory(SchoolFactory)
+    title = factory.Sequence(lambda n: f"专业布局调整方案{n:03d}")
+    start_year = 2019
+    end_year = 2022
+
+
+class PolicyTargetFactory(DjangoModelFactory):
+    class Meta:
+        model = "layout.PolicyTarget"
+
+    policy = factory.SubFactory(SchoolPolicyFactory)
+    action = "strengthen"
+    major = factory.SubFactory(MajorFactory)
+    due_year = 2021

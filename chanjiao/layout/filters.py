@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -32,11 +33,27 @@ from chanjiao.layout.models import (
     Submission,
     SubmissionItem,
 )
+from chanjiao.orgs.filters import date_range
 from chanjiao.orgs.models import School
 
 
-def _category(path: str) -> django_filters.CharFilter:
-    return django_filters.CharFilter(field_name=f"{path}category_code", label=_("专业大类代码"))
+def _categories() -> list[tuple[str, str]]:
+    from chanjiao.catalog.models import Major
+    from chanjiao.core.scoping import unscoped
+
+    with unscoped("the catalogue's 专业大类 names are public"):
+        return list(Major.objects.order_by("category_code").values_list("category_code", "category_name").distinct())
+
+
+class DayFilter(django_filters.Filter):
+    """One day (not a range): a date the form validates, handed to the filter's method."""
+
+    field_class = forms.DateField
+
+
+def _category(path: str) -> django_filters.ChoiceFilter:
+    # A choice filter: the figures' ``category`` dimension names its groups from the field's choices.
+    return django_filters.ChoiceFilter(field_name=f"{path}category_code", label=_("专业大类代码"), choices=_categories)
 
 
 class OfferingFilterSet(SearchFilterSet):
@@ -45,7 +62,9 @@ class OfferingFilterSet(SearchFilterSet):
     category = _category("major__")
     off_catalogue = django_filters.BooleanFilter(field_name="major", lookup_expr="isnull", label=_("目录外专业"))
     # The layout history's drill-down: the offerings live on a day (history.live_on, the same expression).
-    live_on = django_filters.DateFilter(method="filter_live_on", label=_("某日开设中"))
+    live_on = DayFilter(method="filter_live_on", label=_("某日开设中"),
+                        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    filed_on_after, filed_on_before = date_range(Offering, "filed_on")
     start_year = YearFilter(field_name="start_year", label=_("首次招生年度"), min_value=1900, max_value=2100)
     dimensions = {"school": "school", "county": "county", "status": "status", "category": "category"}
 
@@ -120,6 +139,7 @@ class ExpertFilterSet(SearchFilterSet):
 
 class ConflictDeclarationFilterSet(SearchFilterSet):
     search_fields = ("expert__name", "organisation__name", "reason")
+    declared_on_after, declared_on_before = date_range(ConflictDeclaration, "declared_on")
 
     class Meta:
         model = ConflictDeclaration
@@ -128,6 +148,7 @@ class ConflictDeclarationFilterSet(SearchFilterSet):
 
 class ReviewRoundFilterSet(SearchFilterSet):
     search_fields = ("title", "scope_note")
+    deadline_after, deadline_before = date_range(ReviewRound, "deadline")
     year = YearFilter(field_name="held_on__year", label=_("年度"), min_value=1900, max_value=2100)
 
     class Meta:
@@ -145,6 +166,7 @@ class RubricCriterionFilterSet(SearchFilterSet):
 
 class SubmissionFilterSet(SearchFilterSet):
     search_fields = ("school__name", "principal", "summary")
+    submitted_on_after, submitted_on_before = date_range(Submission, "submitted_on")
     county = _county("school__region")
     dimensions = {"round": "round", "county": "county"}
 
@@ -163,7 +185,7 @@ class SubmissionItemFilterSet(SearchFilterSet):
 
     class Meta:
         model = SubmissionItem
-        fields = ["submission", "offering", "new_major", "proposed_action"]
+        fields = ["submission", "offering", "new_major", "proposed_action", "merge_into"]
 
 
 class ExpertAssignmentFilterSet(SearchFilterSet):
@@ -193,6 +215,7 @@ class DecisionFilterSet(SearchFilterSet):
                                              queryset=lambda request: ReviewRound.objects.all())
     school = django_filters.ModelChoiceFilter(field_name="item__submission__school", label=_("学校"),
                                               queryset=lambda request: School.objects.all())
+    decided_on_after, decided_on_before = date_range(Decision, "decided_on")
     dimensions = {"action": "action", "status": "status"}
 
     class Meta:
@@ -204,10 +227,11 @@ class DecisionFilterSet(SearchFilterSet):
 
 class CrosswalkVersionFilterSet(SearchFilterSet):
     search_fields = ("title", "note")
+    published_on_after, published_on_before = date_range(CrosswalkVersion, "published_on")
 
     class Meta:
         model = CrosswalkVersion
-        fields = ["region", "status"]
+        fields = ["region", "status", "based_on"]
 
 
 class CrosswalkEntryFilterSet(SearchFilterSet):
@@ -246,6 +270,7 @@ def _regions_of_enterprises() -> QuerySet[Any]:
 
 class ScenarioFilterSet(SearchFilterSet):
     search_fields = ("title", "note")
+    base_on_after, base_on_before = date_range(Scenario, "base_on")
 
     class Meta:
         model = Scenario
@@ -257,7 +282,7 @@ class ScenarioChangeFilterSet(SearchFilterSet):
 
     class Meta:
         model = ScenarioChange
-        fields = ["scenario", "kind", "school", "major"]
+        fields = ["scenario", "kind", "offering", "school", "major"]
 
 
 class SchoolPolicyFilterSet(SearchFilterSet):

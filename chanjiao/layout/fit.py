@@ -78,6 +78,11 @@ class Judged:
     def rating_label(self) -> str:
         return str(RATING_LABELS[self.rating])
 
+    @property
+    def latest(self) -> dict[str, Any] | None:
+        """The offering's latest year of figures up to the analysed year (set by ``prefetch``)."""
+        return getattr(self.offering, "_fit_latest", None)
+
 
 def base(user: User, year: int) -> QuerySet[Offering]:
     """The offerings ``user`` may see that were live at the end of ``year``."""
@@ -124,11 +129,17 @@ def prefetch(offerings: list[Offering], year: int) -> None:
     earliest = year - max(int(p.default) for r in fit_rules() for p in r.params if p.name == "years") - 10
     enrolled: dict[int, dict[int, int]] = {o.pk: {} for o in offerings}
     rows: dict[int, dict[int, dict[str, Any]]] = {o.pk: {} for o in offerings}
-    for offering_id, y, planned, n, graduates, employed in (
+    latest: dict[int, dict[str, Any]] = {}
+    for offering_id, y, planned, n, graduates, employed, related, salary in (
             OfferingYear._base_manager.filter(offering__in=offerings, year__gte=earliest, year__lte=year)
-            .values_list("offering_id", "year", "planned_enrolment", "enrolled", "graduates", "employed")):
+            .order_by("offering_id", "year")
+            .values_list("offering_id", "year", "planned_enrolment", "enrolled", "graduates", "employed",
+                         "employed_related", "starting_salary")):
         enrolled[offering_id][y] = n
         rows[offering_id][y] = {"planned": planned, "enrolled": n, "graduates": graduates, "employed": employed}
+        latest[offering_id] = {"year": y, "enrolled": n, "graduates": graduates, "salary": salary,
+                               "employment": employed / graduates if graduates else None,
+                               "related": related / employed if employed else None}
     cities = {(o.school.region.code if o.school.region is not None else "")[:4] for o in offerings} - {""}
     city_q = Q(pk__in=[])
     for city in cities:
@@ -148,6 +159,7 @@ def prefetch(offerings: list[Offering], year: int) -> None:
         city = (o.school.region.code if o.school.region is not None else "")[:4]
         o._fit_enrolments = enrolled[o.pk]  # type: ignore[attr-defined]
         o._fit_rows = rows[o.pk]  # type: ignore[attr-defined]
+        o._fit_latest = latest.get(o.pk)  # type: ignore[attr-defined]
         o._fit_density = {  # type: ignore[attr-defined]
             "offering_schools": len(offering_schools.get((city, o.major_id or 0), ())) if city else 0,
             "schools": schools.get((city, o.school.school_level), 0) if city else 0}

@@ -70,3 +70,11 @@ def by_category_on(queryset: QuerySet[Offering], day: dt.date) -> list[dict[str,
             .annotate(**distinct_majors()).order_by("major__category_code"))
     return [{"code": r["major__category_code"] or "", "name": r["major__category_name"] or "",
              "offerings": r["offerings"], "majors": r["catalogue"] + r["off_catalogue"]} for r in rows]
+
+
+def by_cluster_on(queryset: QuerySet[Offering], day: dt.date) -> list[dict[str, Any]]:
+    """Live offerings and distinct majors per school's 专业群 on ``day`` (one query; no cluster: left out)."""
+    rows: Any = (live_on(queryset, day).exclude(cluster="").values("school_id", "school__name", "cluster")
+                 .annotate(**distinct_majors()).order_by("school__name", "cluster"))
+    return [{"school_id": r["school_id"], "school": r["school__name"], "cluster": r["cluster"],
+             "offerings": r["offerings"], "majors": r["catalogue"] + r["off_catalogue"]} for r in rows]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy
 
-from chanjiao.core.imports import Column, code_text, parse_decimal, parse_int
+from chanjiao.core.imports import Column, code_text, parse_decimal, parse_digits, parse_int
 from chanjiao.engagement.imports import EngagementImporter, PairColumn
 from chanjiao.layout.models import CrosswalkEntry, DeclaredDemand, Offering, OfferingYear
 
@@ -23,8 +23,9 @@ class OfferingImporter(EngagementImporter):
 
     model = Offering
     key = ("school", "major", "off_catalogue_name")
+    blank_key_fields = ("major", "off_catalogue_name")  # one of the two is always blank
     columns = [
-        Column("学校标识码", "school", required=True, fk="school_code", help=_SCHOOL_HELP, example="4142010001"),
+        Column("学校标识码", "school", required=True, fk="school_code", help=_SCHOOL_HELP, example="4141000001"),
         Column("专业代码", "major", fk="code", help=_MAJOR_HELP, example="460103"),
         Column("目录外专业名称", "off_catalogue_name",
                help=gettext_lazy("仅中职学校的目录外专业填写，此时专业代码留空")),
@@ -47,7 +48,7 @@ class OfferingYearImporter(EngagementImporter):
     key = ("offering", "year")
     columns = [
         PairColumn("学校标识码", "offering", required=True, fk="school__school_code", read=code_text,
-                   help=_SCHOOL_HELP, example="4142010001"),
+                   help=_SCHOOL_HELP, example="4141000001"),
         PairColumn("专业代码", "offering", required=True, fk="major__code", read=code_text, help=_MAJOR_HELP,
                    example="460103"),
         Column("年度", "year", required=True, parse=parse_int(2000, 2100), help=gettext_lazy("四位年份，如 2019"),
@@ -66,7 +67,7 @@ class OfferingYearImporter(EngagementImporter):
                     gettext_lazy("目录外专业的年度数据请在页面录入。"),
                     gettext_lazy("毕业去向落实人数不能多于毕业生数，对口就业人数不能多于落实人数（质量年报口径）。"),
                     gettext_lazy("学校管理员只能导入本校专业点的数据。")]
-    pair_missing = (gettext_lazy("学校标识码不存在或该校没有专业点"), gettext_lazy("该校没有此专业代码的专业点"))
+    pair_missing = (gettext_lazy("学校标识码不存在或该校没有专业点"), gettext_lazy("该校不存在此专业代码的专业点"))
 
 
 class CrosswalkEntryImporter(EngagementImporter):
@@ -74,10 +75,11 @@ class CrosswalkEntryImporter(EngagementImporter):
 
     model = CrosswalkEntry
     key = ("version", "class_code", "major", "industry")
+    blank_key_fields = ("major",)
     columns = [
         Column("对照表版本号", "version", required=True, fk="number", help=gettext_lazy("编辑中的对照表版本号"),
                example="2"),
-        Column("专业类代码", "class_code", required=True, parse=code_text, example="4601"),
+        Column("专业类代码", "class_code", required=True, parse=parse_digits(4), example="4601"),
         Column("细化到专业代码", "major", fk="code", help=gettext_lazy("可不填；填写后该专业按本条对照"),
                example="460103"),
         Column("行业代码", "industry", required=True, fk="code", prefix_field="section",
@@ -94,12 +96,13 @@ class DeclaredDemandImporter(EngagementImporter):
 
     model = DeclaredDemand
     key = ("enterprise", "year", "class_code", "occupation", "education", "position")
+    blank_key_fields = ("class_code", "occupation", "position")
     columns = [
         Column("企业统一社会信用代码", "enterprise", required=True, fk="uscc",
                help=gettext_lazy("企业的 18 位统一社会信用代码"), example="91410100MA9000001M"),
         Column("需求年度", "year", required=True, parse=parse_int(2000, 2100), example="2019"),
         Column("岗位名称", "position", example="数控车工"),
-        Column("专业类代码", "class_code", parse=code_text, help=gettext_lazy("如 4601；与职业代码至少填一项"),
+        Column("专业类代码", "class_code", parse=parse_digits(4), help=gettext_lazy("如 4601；与职业代码至少填一项"),
                example="4601"),
         Column("职业代码", "occupation", fk="code", help=gettext_lazy("《职业分类大典（2022年版）》职业代码")),
         Column("学历要求", "education", example="高职专科"),

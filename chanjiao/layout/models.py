@@ -18,7 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from chanjiao.core.models import AuditedModel
 from chanjiao.core.roles import Role
@@ -44,7 +44,7 @@ def _bureau(scope: Scope, obj: Any) -> bool:
 class OfferingStatus(models.TextChoices):
     FILED = "filed", gettext_lazy("已备案")
     ENROLLING = "enrolling", gettext_lazy("招生中")
-    SUSPENDED = "suspended", gettext_lazy("暂停招生")
+    SUSPENDED = "suspended", pgettext_lazy("offering status", "暂停招生")
     CANCELLED = "cancelled", gettext_lazy("已撤销")
 
 

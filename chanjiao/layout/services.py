@@ -157,11 +157,13 @@ EVIDENCE_YEARS = 3
 def submission_evidence(user: User, submission_id: int) -> list[dict[str, Any]]:
     """Per major of the submission, as ``user`` may see it: the offering's last years of figures
     (enrolment, graduates, employment and related-field rates, salary), the experts' result and the
-    decision — what the experts judge on (four queries)."""
+    decision and the warnings of the year before the defence — what the experts judge on (a fixed number of
+    queries, whatever the number of majors)."""
     from chanjiao.layout.models import OfferingYear, SubmissionItem
 
     items = list(SubmissionItem.objects.visible_to(user).filter(submission_id=submission_id)
-                 .select_related("offering__major", "new_major").order_by("offering__major__code", "id"))
+                 .select_related("offering__major", "new_major", "submission__round")
+                 .order_by("offering__major__code", "id"))
     decisions = {d.item_id: d for d in Decision.objects.visible_to(user).filter(item__submission_id=submission_id)}
     offering_ids = [i.offering_id for i in items if i.offering_id]
     years: dict[int, list[OfferingYear]] = {}
@@ -170,5 +172,19 @@ def submission_evidence(user: User, submission_id: int) -> list[dict[str, Any]]:
         if len(years.setdefault(row.offering_id, [])) < EVIDENCE_YEARS:
             years[row.offering_id].append(row)
     results = item_results(Score.objects.visible_to(user).filter(item__submission_id=submission_id))
+    judged = _judged_before_the_defence(user, items)
     return [{"item": i, "years": list(reversed(years.get(i.offering_id or 0, []))), "result": results.get(i.pk),
-             "decision": decisions.get(i.pk)} for i in items]
+             "decision": decisions.get(i.pk), "fit": judged.get(i.offering_id or 0)} for i in items]
+
+
+def _judged_before_the_defence(user: User, items: list[Any]) -> dict[int, Any]:
+    """The warnings of each item's offering for the last full year before the defence (fit.py)."""
+    from chanjiao.layout import fit
+
+    if not items:
+        return {}
+    year = items[0].submission.round.held_on.year - 1
+    offerings = list(Offering.objects.visible_to(user).filter(pk__in=[i.offering_id for i in items if i.offering_id])
+                     .select_related("school__region", "major"))
+    fit.prefetch(offerings, year)
+    return {j.offering.pk: j for j in fit.judge(offerings, year)}

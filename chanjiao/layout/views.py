@@ -82,8 +82,13 @@ class HistoryView(View):
                              "urls": [p["url"] for p in points]},
                             {"name": _("专业点数"), "values": [p["offerings"] for p in points],
                              "urls": [p["url"] for p in points]}]}
+        by_category = {"key": "layout-categories", "type": "bar", "title": _("各专业大类专业点数"),
+                       "labels": [f"{c['code']} {c['name']}".strip() or str(_("目录外专业")) for c in categories],
+                       "values": [c["offerings"] for c in categories], "urls": [c["url"] for c in categories]}
+        clusters = history.by_cluster_on(offerings, on)
         return render(request, "layout/history.html", {"points": points, "categories": categories, "on": on,
-                                                       "problem": problem, "chart": chart})
+                                                       "problem": problem, "chart": chart,
+                                                       "by_category": by_category, "clusters": clusters})
 
 
 register_page(Page(gettext_lazy("专业布局"), gettext_lazy("专业预警"), "layout:fit", icon="alert-triangle", order=6))

@@ -149,6 +149,27 @@ ORACLE: dict[str, str] = {
                  JOIN layout_submission s ON s.id = a.submission_id WHERE s.school_id IN ({SCHOOL_IN})""",
     "decision": f"""SELECT d.id FROM layout_decision d JOIN layout_submissionitem i ON i.id = d.item_id
                     JOIN layout_submission s ON s.id = i.submission_id WHERE s.school_id IN ({SCHOOL_IN})""",
+    # The crosswalk: the platform's default (no region) for everyone, and the versions of the regions
+    # around the reader's; declared demand by the enterprise's region or the collecting committee's group;
+    # scenarios by their region; a 一校一策 and its targets by the school.
+    "crosswalkversion": "SELECT v.id FROM layout_crosswalkversion v LEFT JOIN catalog_region r ON r.id = v.region_id "
+                        "WHERE v.region_id IS NULL OR " + COVERING.format(x="r.code"),
+    "crosswalkentry": """SELECT e.id FROM layout_crosswalkentry e JOIN layout_crosswalkversion v ON v.id = e.version_id
+                         LEFT JOIN catalog_region r ON r.id = v.region_id
+                         WHERE v.region_id IS NULL OR """ + COVERING.format(x="r.code"),
+    "declareddemand": """SELECT d.id FROM layout_declareddemand d JOIN orgs_organisation o ON o.id = d.enterprise_id
+                         LEFT JOIN catalog_region r ON r.id = o.region_id
+                         LEFT JOIN orgs_committee c ON c.id = d.committee_id
+                         LEFT JOIN orgs_vocationalgroup g ON g.id = c.group_id
+                         LEFT JOIN catalog_region gr ON gr.id = g.region_id
+                         WHERE """ + WITHIN.format(x="r.code") + " OR " + WITHIN.format(x="gr.code"),
+    "scenario": "SELECT s.id FROM layout_scenario s JOIN catalog_region r ON r.id = s.region_id WHERE "
+                + WITHIN.format(x="r.code"),
+    "scenariochange": """SELECT c.id FROM layout_scenariochange c JOIN layout_scenario s ON s.id = c.scenario_id
+                         JOIN catalog_region r ON r.id = s.region_id WHERE """ + WITHIN.format(x="r.code"),
+    "schoolpolicy": f"SELECT id FROM layout_schoolpolicy WHERE school_id IN ({SCHOOL_IN})",
+    "policytarget": f"""SELECT t.id FROM layout_policytarget t JOIN layout_schoolpolicy p ON p.id = t.policy_id
+                        WHERE p.school_id IN ({SCHOOL_IN})""",
 }
 API = {"school": "schools", "enterprise": "enterprises", "department": "departments",
        "association": "associations", "institute": "institutes", "contact": "contacts", "teacher": "teachers",
@@ -163,7 +184,10 @@ API = {"school": "schools", "enterprise": "enterprises", "department": "departme
        "offeringyear": "layout/offering-years", "expert": "layout/experts", "conflictdeclaration": "layout/conflicts",
        "reviewround": "layout/review-rounds", "rubriccriterion": "layout/rubric-criteria",
        "submission": "layout/submissions", "submissionitem": "layout/submission-items",
-       "expertassignment": "layout/assignments", "score": "layout/scores", "decision": "layout/decisions"}
+       "expertassignment": "layout/assignments", "score": "layout/scores", "decision": "layout/decisions",
+       "crosswalkversion": "layout/crosswalks", "crosswalkentry": "layout/crosswalk-entries",
+       "declareddemand": "layout/demand", "scenario": "layout/scenarios", "scenariochange": "layout/scenario-changes",
+       "schoolpolicy": "layout/school-policies", "policytarget": "layout/policy-targets"}
 
 
 def business_uis() -> list[Any]:
@@ -264,10 +288,11 @@ ENGAGEMENT_SEED = [
            cluster, start_year, filed_on, filing_ref, status)
        SELECT now(), now(), s.id, m.id, '', '', '', 2015, DATE '2015-06-01', '', 'enrolling'
        FROM orgs_organisation s CROSS JOIN LATERAL (SELECT id FROM catalog_major ORDER BY (id * 7919 + s.id) % 1009
-                                                    LIMIT 2) m WHERE s.kind = 'school'""",
+                                                    LIMIT 2) m WHERE s.kind = 'school'
+       ON CONFLICT DO NOTHING""",
     """INSERT INTO layout_offeringyear (created_at, updated_at, offering_id, year, enrolled, students, graduates,
            employed, employed_related)
-       SELECT now(), now(), o.id, 2024, 40, 120, 38, 35, 30 FROM layout_offering o""",
+       SELECT now(), now(), o.id, 2024, 40, 120, 38, 35, 30 FROM layout_offering o ON CONFLICT DO NOTHING""",
     """INSERT INTO layout_expert (created_at, updated_at, name, region_id, title, speciality)
        SELECT now(), now(), '专家' || r.code, r.id, '', '' FROM catalog_region r
        WHERE r.level = 2 AND r.code LIKE '42%'""",
@@ -298,6 +323,35 @@ ENGAGEMENT_SEED = [
        FROM layout_expertassignment a JOIN layout_submissionitem i ON i.submission_id = a.submission_id""",
     """INSERT INTO layout_decision (created_at, updated_at, item_id, action, conditions, decided_on, status)
        SELECT now(), now(), i.id, 'keep', '', DATE '2024-06-20', 'draft' FROM layout_submissionitem i""",
+    # A default crosswalk (no region) and a draft of each city's own; demand of every 50th enterprise, collected
+    # by a committee of anywhere; a scenario per city closing one offering of anywhere; a 一校一策 per third school.
+    # (the generator may have written the default already)
+    """INSERT INTO layout_crosswalkversion (created_at, updated_at, number, title, note, status, published_on)
+       SELECT now(), now(), 1, '默认', '', 'published', DATE '2000-01-01'
+       WHERE NOT EXISTS (SELECT 1 FROM layout_crosswalkversion WHERE number = 1)""",
+    """INSERT INTO layout_crosswalkversion (created_at, updated_at, number, title, region_id, note, status)
+       SELECT now(), now(), 1000 + row_number() OVER (ORDER BY r.id), '对照' || r.code, r.id, '', 'draft'
+       FROM catalog_region r WHERE r.level = 2 AND r.code LIKE '42%'""",
+    """INSERT INTO layout_crosswalkentry (created_at, updated_at, version_id, class_code, industry_id, reason, source)
+       SELECT now(), now(), v.id, '4601', (SELECT min(id) FROM catalog_industry), '理由', '依据'
+       FROM layout_crosswalkversion v WHERE v.number >= 1000""",
+    """INSERT INTO layout_declareddemand (created_at, updated_at, enterprise_id, year, class_code, position, headcount,
+           education, committee_id, note)
+       SELECT now(), now(), o.id, 2024, '4601', '', 5, 'any',
+              (SELECT id FROM orgs_committee ORDER BY (id * 7919 + o.id) % 1009 LIMIT 1), ''
+       FROM orgs_organisation o WHERE o.kind = 'enterprise' AND o.id % 50 = 0""",
+    """INSERT INTO layout_scenario (created_at, updated_at, title, region_id, base_on, base_year, note)
+       SELECT now(), now(), '方案' || r.code, r.id, DATE '2024-06-01', 2023, '' FROM catalog_region r
+       WHERE r.level = 2 AND r.code LIKE '42%'""",
+    """INSERT INTO layout_scenariochange (created_at, updated_at, scenario_id, kind, offering_id, planned_intake, note)
+       SELECT now(), now(), s.id, 'close', (SELECT id FROM layout_offering ORDER BY (id * 7919 + s.id) % 1009 LIMIT 1),
+              0, '' FROM layout_scenario s""",
+    """INSERT INTO layout_schoolpolicy (created_at, updated_at, school_id, title, start_year, end_year, summary)
+       SELECT now(), now(), s.id, '一校一策', 2024, 2026, '' FROM orgs_organisation s
+       WHERE s.kind = 'school' AND s.id % 3 = 0""",
+    """INSERT INTO layout_policytarget (created_at, updated_at, policy_id, action, major_id, cluster, due_year, note)
+       SELECT now(), now(), p.id, 'keep', (SELECT min(id) FROM catalog_major), '', 2026, ''
+       FROM layout_schoolpolicy p""",
 ]
 
 

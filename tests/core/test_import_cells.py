@@ -195,17 +195,13 @@ def example_world(world: Any, catalogs: None, request: pytest.FixtureRequest) ->
                                          start=dt.date(2019, 9, 1))
     agreement.schools.set([world.school_a])
     agreement.enterprises.set([world.enterprise])
-    # The layout's examples name the school of the schools' own example (4142010001), which that template
-    # creates: made here for the layout's importers only; the yearly figures' example names the offering the
-    # offerings' example files.
+    # The yearly figures' example names the offering of the offerings' example (school_a, 460103).
     param = getattr(request.node, "callspec", None)
     name = param.params["importer"].__name__ if param and "importer" in param.params else ""
-    if name in ("OfferingImporter", "OfferingYearImporter"):
-        school = factories.SchoolFactory(school_code="4142010001", name="示例职业技术学院")
-        if name == "OfferingYearImporter":
-            from chanjiao.catalog.models import Major
+    if name == "OfferingYearImporter":
+        from chanjiao.catalog.models import Major
 
-            factories.OfferingFactory(school=school, major=Major.objects.get(code="460103"))
+        factories.OfferingFactory(school=world.school_a, major=Major.objects.get(code="460103"))
     return world
 
 

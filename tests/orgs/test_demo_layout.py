@@ -495,7 +495,16 @@ def test_the_supply_demand_page_states_v1_and_every_pillar():
 
 
 def _flags(year: int) -> set[tuple[int, str]]:
-    """(offering, rule) of every flag the fit rules give the offerings live at the end of ``year``."""
+    """(offering, rule) of every flag the fit rules give the offerings live at the end of ``year`` (each
+    rule's SQL scan, with the thresholds in force that day)."""
+    offerings = fit.base(_bureau(), year)
+    resolver = rules.ParamResolver(fit.year_end(year))
+    return {(pk, rule.id) for rule in fit.fit_rules()
+            for pk in rules.scan(rule, offerings, resolver=resolver).values_list("pk", flat=True)}
+
+
+def _judged(year: int) -> set[tuple[int, str]]:
+    """The same, judged offering by offering in Python (as the fit page's rows are)."""
     offerings = list(fit.base(_bureau(), year).select_related("school__region", "major"))
     fit.prefetch(offerings, year)
     return {(j.offering.pk, f.rule_id) for j in fit.judge(offerings, year) for f in j.flags}
@@ -520,9 +529,10 @@ def test_the_fit_page_counts_equal_the_city_counts_and_the_school_table(year: in
     assert _shown(page, "fit-city") == city
     assert _shown(page, "fit-schools") == city
     assert city["red"] + city["amber"] + city["green"] == city["total"] > 0
-    # The SQL counts and the per-offering judgement agree.
-    judged_red = {pk for pk, rule in _flags(year) if rule in {r.id for r in fit.fit_rules() if r.rating == "red"}}
-    assert len(judged_red) == city["red"]
+    red_rules = {r.id for r in fit.fit_rules() if r.rating == "red"}
+    assert len({pk for pk, rule in _flags(year) if rule in red_rules}) == city["red"]
+    if year == YEAR:  # the page's rows are judged in Python: the same flags as the scans (77 offerings)
+        assert _judged(year) == _flags(year)
 
 
 def test_before_the_first_round_the_weak_majors_are_red():

@@ -37,6 +37,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_stubs_ext import StrOrPromise
@@ -66,6 +67,9 @@ class Importer:
 
     model: ClassVar[type[models.Model]]
     key: ClassVar[tuple[str, ...]]  # natural key: model field names, each also a column
+    # Key fields that may be blank (a nullable foreign key, an optional text): a blank cell then matches a
+    # blank value (an off-catalogue offering names no catalogue major; demand may name no occupation).
+    blank_key_fields: ClassVar[tuple[str, ...]] = ()
     columns: ClassVar[list[Column]]
     batch_size: ClassVar[int] = 2_000
     sheet_title: ClassVar[StrOrPromise] = ""
@@ -452,18 +456,21 @@ class Importer:
         manager: Any = self.model._default_manager  # scoped: every importable model has editable_by
         may_create = can_create(self.model, self.user)
         key_column = plan[key_slots[0]][1]
+        optional = {n for n, slot in enumerate(key_slots) if plan[slot][1].field in self.blank_key_fields}
         changed_before: list[tuple[ParsedRow, tuple[Any, ...]]] = []  # (row, its database values) for the preview
         for start in range(0, len(rows), LOOKUP_BATCH):
             batch = rows[start:start + LOOKUP_BATCH]
             keyed = {tuple(r.values[i] for i in key_slots): r for r in batch}
-            keyed = {k: r for k, r in keyed.items() if None not in k and "" not in k}
+            # A blank part of the key matches only where the importer says it may be blank.
+            keyed = {k: r for k, r in keyed.items()
+                     if all(v not in (None, "") or n in optional for n, v in enumerate(k))}
             if not keyed:
                 continue
             # One query per batch on the whole table (the key is unique there); the default
             # manager (proxy kinds) and the uploader's scope are asked only about rows found.
-            filters = {f"{name}__in": {k[n] for k in keyed} for n, name in enumerate(key_fields)}
             current: dict[tuple[Any, ...], tuple[Any, ...]] = {}
-            records = list(self.model._base_manager.filter(**filters).values_list("pk", *concrete))
+            records = list(self.model._base_manager.filter(_key_q(key_fields, keyed, optional))
+                           .values_list("pk", *concrete))
             links = {slot: linked_ids(c.model_field, [r[0] for r in records]) for slot, c in many}
             for flat in records:
                 full = flat
@@ -582,3 +589,17 @@ class Importer:
             if target is not None:
                 obj._state.fields_cache[name] = target
         return obj
+
+
+def _key_q(key_fields: list[str], keyed: dict[tuple[Any, ...], Any], optional: set[int]) -> Q:
+    """Rows whose key parts are among the batch's values (blank parts: NULL or "", where allowed)."""
+    q = Q()
+    for n, name in enumerate(key_fields):
+        values = {k[n] for k in keyed}
+        part = Q(**{f"{name}__in": values - {None, ""}})
+        if n in optional and None in values:
+            part |= Q(**{f"{name}__isnull": True})
+        if n in optional and "" in values:
+            part |= Q(**{name: ""})
+        q &= part
+    return q
