@@ -33,14 +33,22 @@ from chanjiao.engagement.models import (
 )
 from chanjiao.layout.models import (
     ConflictDeclaration,
+    CrosswalkEntry,
+    CrosswalkStatus,
+    CrosswalkVersion,
     Decision,
+    DeclaredDemand,
     Expert,
     ExpertAssignment,
     Offering,
     OfferingYear,
+    PolicyTarget,
     ReviewRound,
     RoundStatus,
     RubricCriterion,
+    Scenario,
+    ScenarioChange,
+    SchoolPolicy,
     Score,
     Submission,
     SubmissionItem,
@@ -417,6 +425,81 @@ BUILDERS: dict[str, tuple[str, Callable[[World], Any]]] = {
     "score": ("expert", _score),  # only the assigned expert writes a score (writes_by_rule_only)
     "decision": ("bureau_admin", _decision),
 }
+
+
+# -- the major layout: the crosswalk (a draft revising a published version), declared demand, a scenario, 一校一策 --
+
+
+def _published_crosswalk(world: World) -> Any:
+    if not hasattr(world, "published_crosswalk"):
+        world.published_crosswalk = CrosswalkVersion.objects.create(
+            number=1, title="全国专业产业对照表", published_on=dt.date(2019, 1, 1), status=CrosswalkStatus.PUBLISHED)
+    return world.published_crosswalk
+
+
+def _crosswalk(world: World) -> Any:
+    if not hasattr(world, "crosswalk"):
+        world.crosswalk = CrosswalkVersion.objects.create(
+            number=2, title="中原区专业产业对照表", region=world.region, based_on=_published_crosswalk(world),
+            note="在全国对照表基础上增加本地产业")
+    return world.crosswalk
+
+
+def _crosswalk_entry(world: World) -> Any:
+    return CrosswalkEntry.objects.create(
+        version=_crosswalk(world), class_code=world.major.class_code, major=world.major, industry=world.industry,
+        occupation=_occupation(world), reason="数控技术服务锅炉及辅助设备制造", source="中原区产业发展规划")
+
+
+def _occupation(world: World) -> Any:
+    if not hasattr(world, "occupation"):
+        world.occupation = factories.OccupationFactory(code="6-18-01-01", name="车工")
+    return world.occupation
+
+
+def _demand(world: World) -> Any:
+    if not hasattr(world, "demand_committee"):
+        world.demand_committee = _committee(world)
+    return DeclaredDemand.objects.create(
+        enterprise=world.enterprise, year=2019, occupation=_occupation(world), class_code=world.major.class_code,
+        position="数控车工", headcount=12, education="associate", committee=world.demand_committee,
+        note="三班倒，提供住宿")
+
+
+def _scenario(world: World) -> Any:
+    if not hasattr(world, "scenario"):
+        world.scenario = Scenario.objects.create(title="2020年专业布局调整方案", region=world.region, base_on=DAY,
+                                                 base_year=2019, note="撤并重复设置的专业")
+    return world.scenario
+
+
+def _scenario_change(world: World) -> Any:
+    # 撤销 names the offering (SCN-D1: then no school or major; tests/browser/test_form_roundtrip.py EXCLUSIVE).
+    return ScenarioChange.objects.create(scenario=_scenario(world), kind="close", offering=_offering(world),
+                                         planned_intake=45, note="连续三年就业率低于 60%")
+
+
+def _policy(world: World) -> Any:
+    if not hasattr(world, "policy"):
+        world.policy = SchoolPolicy.objects.create(school=world.school_a, title="2019—2022年专业建设方案",
+                                                   start_year=2019, end_year=2022, summary="做强装备制造专业群")
+    return world.policy
+
+
+def _policy_target(world: World) -> Any:
+    return PolicyTarget.objects.create(policy=_policy(world), action="strengthen", major=world.major,
+                                       cluster="智能制造专业群", due_year=2021, note="建成市级骨干专业")
+
+
+BUILDERS.update({
+    "crosswalkversion": ("bureau_admin", _crosswalk),
+    "crosswalkentry": ("bureau_admin", _crosswalk_entry),  # of a draft: a published version is frozen
+    "declareddemand": ("enterprise_contact", _demand),  # the enterprise declares its own
+    "scenario": ("bureau_admin", _scenario),
+    "scenariochange": ("bureau_admin", _scenario_change),
+    "schoolpolicy": ("school_admin_a", _policy),
+    "policytarget": ("school_admin_a", _policy_target),
+})
 
 
 def built(name: str) -> tuple[World, Any, Any]:

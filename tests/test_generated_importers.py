@@ -36,7 +36,7 @@ from chanjiao.core.imports import Column, Importer, ImportResult
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.registry import registry
 from chanjiao.engagement.models import Agreement, Event, EventParticipation, OrderClass, TeacherPractice, Visit
-from chanjiao.layout.models import Offering, OfferingYear
+from chanjiao.layout.models import CrosswalkEntry, CrosswalkVersion, DeclaredDemand, Offering, OfferingYear
 from chanjiao.orgs.imports import parse_uscc
 from chanjiao.orgs.models import CommitteeMembership, Contact, Enterprise, School, Teacher
 from tests import factories
@@ -101,6 +101,9 @@ def bad_kinds(importer: type[Importer], column: Column) -> list[str]:
 # Key columns that are blank in valid rows, with the reason (an empty cell there is no bad value).
 BLANK_KEY: dict[tuple[type, str], str] = {
     (Offering, "off_catalogue_name"): "a catalogue major leaves it empty (MJ-02: a major or an off-catalogue name)",
+    (DeclaredDemand, "class_code"): "a demand may name an occupation only (DEM-D1: an occupation or a 专业类)",
+    (DeclaredDemand, "position"): "a demand may name no position (the 专业类 or occupation says what is needed)",
+    (DeclaredDemand, "education"): "an empty cell is 不限, the field's default",
 }
 # Columns a fully filled row leaves empty because another filled column excludes them; another object of
 # ``filled`` fills each (the bad values of such a column are tried on that object's row).
@@ -236,6 +239,9 @@ def other_code(importer: type[Importer], column: Column, code: Any, n: int) -> s
 # A copy of an agreement with only a new number is a duplicate (same kind, start date and parties),
 # refused like the form refuses it: the fresh row also starts on another day.
 ALSO_FRESH: dict[type, tuple[str, ...]] = {Agreement: ("start",)}
+# A crosswalk entry's fresh 专业类 comes with a fresh refining major of that class (CW-D1): ``filled`` makes the
+# majors ``fresh`` names, each in the fresh class of its row.
+ALSO_FRESH[CrosswalkEntry] = ("major",)
 
 
 def source(importer: type[Importer], user: Any, objects: list[Any], column: Column | None = None) -> Source:
@@ -323,10 +329,33 @@ def filled(world: Any) -> dict[type, list[Any]]:
     objects = {School: [school], Enterprise: [enterprise], Contact: [contact], Teacher: [teacher],
                CommitteeMembership: [membership], Event: [event], EventParticipation: [participation],
                Agreement: [agreement], Visit: [visit], TeacherPractice: [practice], OrderClass: [order_class],
-               Offering: [offering, off_catalogue], OfferingYear: [year]}
+               Offering: [offering, off_catalogue], OfferingYear: [year], **filled_layout_more(major, enterprise,
+                                                                                              committee)}
     missing = [i.model.__name__ for i in IMPORTERS if i.model not in objects]
     assert not missing, f"a new importer: add a fully filled object of {missing} here"
     return objects
+
+
+def filled_layout_more(major: Any, enterprise: Any, committee: Any) -> dict[type, list[Any]]:
+    """The crosswalk's entries (of a draft version: a published one is frozen) and declared demand, every column
+    filled; the majors a fresh crosswalk key names (``ALSO_FRESH``), each in the fresh 专业类 of its row."""
+    importer = next(i for i in IMPORTERS if i.model is CrosswalkEntry)
+    columns = {c.field: c for c in importer.columns}
+    for n in (1, 2):  # the good row's and the bad row's keys
+        factories.MajorFactory(code=fresh(columns["major"], major.code, n), name=f"对照测试专业{n}",
+                               class_code=fresh(columns["class_code"], major.class_code, n))
+    occupation = factories.OccupationFactory(code="6-18-01-01", name="车工")
+    factories.OccupationFactory(code="6-18-01-02", name="铣工")
+    version = CrosswalkVersion.objects.create(number=5, title="丙市专业产业对照表（编辑中）")
+    industry = Industry.objects.get(code="3411")
+    entry = factories.CrosswalkEntryFactory(version=version, class_code=major.class_code, major=major,
+                                            industry=industry, occupation=occupation, reason="=数控技术对应锅炉制造",
+                                            source="丙市产业发展规划")
+    demand = factories.DeclaredDemandFactory(enterprise=enterprise, year=2019, position="数控车工",
+                                             class_code=major.class_code, occupation=occupation,
+                                             education="associate", headcount=12, committee=committee,
+                                             note="+ 三班倒")
+    return {CrosswalkEntry: [entry], DeclaredDemand: [demand]}
 
 
 # --- (a) a valid row -----------------------------------------------------------------------------

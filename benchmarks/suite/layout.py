@@ -188,6 +188,7 @@ def supply_statement(city: bool) -> str:
     majors they reach (a major's own entries, else its 专业类's), their 2019 figures, and the demand of
     enterprises whose industry lies within the pillar's (or, without an industry, by 专业类)."""
     section = 1  # catalog.Industry.Level.SECTION
+    school_region = "JOIN orgs_organisation s ON s.id = o.school_id JOIN catalog_region r ON r.id = s.region_id"
     return f"""
         WITH pil AS MATERIALIZED (SELECT p.id FROM orgs_pillarindustry p
                      {"JOIN orgs_vocationalgroup g ON g.id = p.group_id JOIN catalog_region r ON r.id = g.region_id"
@@ -203,11 +204,12 @@ def supply_statement(city: bool) -> str:
         pm AS MATERIALIZED (SELECT DISTINCT pe.pillar, m.id AS major_id FROM pe JOIN catalog_major m
                ON m.id = pe.major_id OR (pe.major_id IS NULL AND m.class_code = pe.class_code
                                          AND m.id NOT IN (SELECT major_id FROM en WHERE major_id IS NOT NULL))),
-        sup AS MATERIALIZED (SELECT pm.pillar, sum(y.enrolled) AS enrolled, sum(y.graduates) AS graduates
-                FROM pm JOIN layout_offering o ON o.major_id = pm.major_id
-                JOIN layout_offeringyear y ON y.offering_id = o.id AND y.year = %(year)s
-                {"JOIN orgs_organisation s ON s.id = o.school_id JOIN catalog_region r ON r.id = s.region_id"
-                 if city else ""} WHERE true{_region("r.code", city)} GROUP BY 1),
+        ym AS MATERIALIZED (SELECT o.major_id, sum(y.enrolled) AS enrolled, sum(y.graduates) AS graduates
+                            FROM layout_offeringyear y JOIN layout_offering o ON o.id = y.offering_id
+                            {school_region if city else ""}
+                            WHERE y.year = %(year)s{_region("r.code", city)} GROUP BY 1),
+        sup AS MATERIALIZED (SELECT pm.pillar, sum(ym.enrolled) AS enrolled, sum(ym.graduates) AS graduates
+                             FROM pm JOIN ym ON ym.major_id = pm.major_id GROUP BY 1),
         -- An industry lies within a pillar's code when that code is its 门类 (a level-1 code) or a prefix of
         -- its own code (GB/T 4754 codes have at most 4 digits): joined on equality, not on LIKE.
         within AS MATERIALIZED (
@@ -216,15 +218,15 @@ def supply_statement(city: bool) -> str:
                 CROSS JOIN LATERAL (VALUES (i.section, true), (left(i.code, 2), false), (left(i.code, 3), false),
                                            (i.code, false)) k(key, is_section)) a
             ON a.key = pc.code AND a.is_section = (pc.level = {section})),
-        d AS MATERIALIZED (SELECT x.headcount, x.class_code, e.industry_id FROM layout_declareddemand x
-              JOIN orgs_organisation e ON e.id = x.enterprise_id
-              {"LEFT JOIN catalog_region r ON r.id = e.region_id" if city else ""}
-              WHERE x.year = %(year)s{_region("r.code", city)}),
-        dem AS MATERIALIZED (SELECT pillar, sum(headcount) AS n FROM (
-                    SELECT w.pillar, d.headcount FROM d JOIN within w ON w.industry_id = d.industry_id
+        d AS MATERIALIZED (SELECT e.industry_id, x.class_code, sum(x.headcount) AS n FROM layout_declareddemand x
+                           JOIN orgs_organisation e ON e.id = x.enterprise_id
+                           {"LEFT JOIN catalog_region r ON r.id = e.region_id" if city else ""}
+                           WHERE x.year = %(year)s{_region("r.code", city)} GROUP BY 1, 2),
+        dem AS MATERIALIZED (SELECT pillar, sum(n) AS n FROM (
+                    SELECT w.pillar, d.n FROM d JOIN within w ON w.industry_id = d.industry_id
                     UNION ALL
-                    SELECT pe.pillar, d.headcount FROM d JOIN (SELECT DISTINCT pillar, class_code FROM pe
-                                                               WHERE major_id IS NULL) pe
+                    SELECT pe.pillar, d.n FROM d JOIN (SELECT DISTINCT pillar, class_code FROM pe
+                                                       WHERE major_id IS NULL) pe
                         ON pe.class_code = d.class_code WHERE d.industry_id IS NULL) both_ GROUP BY 1)
         SELECT pil.id, coalesce(sup.enrolled, 0), coalesce(sup.graduates, 0), coalesce(dem.n, 0)
         FROM pil LEFT JOIN sup ON sup.pillar = pil.id LEFT JOIN dem ON dem.pillar = pil.id ORDER BY pil.id"""

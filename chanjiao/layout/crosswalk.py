@@ -45,11 +45,14 @@ def in_force(region_code: str | None, on: dt.date) -> CrosswalkVersion | None:
     return None
 
 
-def industry_overlap_q(codes: list[tuple[str, int]], path: str = "industry") -> Q:
-    """Rows whose industry (at ``path``) overlaps one of ``codes`` ((code, level) pairs of GB/T 4754):
-    lies within it, or contains it."""
+Codes = list[tuple[str, int, str]]  # (GB/T 4754 code, level, 门类 letter) of a pillar's industries
+
+
+def industry_overlap_q(codes: Codes, path: str = "industry") -> Q:
+    """Rows whose industry (at ``path``) overlaps one of ``codes``: lies within it, or contains it (a
+    门类, 大类 or 中类 above it)."""
     q = nothing()
-    for code, level in codes:
+    for code, level, section in codes:
         if level == Industry.Level.SECTION:
             q |= Q(**{f"{path}__section": code})
             continue
@@ -57,25 +60,26 @@ def industry_overlap_q(codes: list[tuple[str, int]], path: str = "industry") -> 
         ancestors = [code[:n] for n in range(2, len(code))]
         if ancestors:
             q |= Q(**{f"{path}__code__in": ancestors})
+        q |= Q(**{f"{path}__level": Industry.Level.SECTION, f"{path}__code": section})
     return q
 
 
-def industry_within_q(codes: list[tuple[str, int]], path: str = "industry") -> Q:
+def industry_within_q(codes: Codes, path: str = "industry") -> Q:
     """Rows whose industry lies within one of ``codes`` (an enterprise within a pillar industry)."""
     q = nothing()
-    for code, level in codes:
+    for code, level, _section in codes:
         q |= Q(**{f"{path}__section": code}) if level == Industry.Level.SECTION else Q(
             **{f"{path}__code__startswith": code})
     return q
 
 
-def pillar_codes(pillar: Any) -> list[tuple[str, int]]:
+def pillar_codes(pillar: Any) -> Codes:
     """The GB/T 4754 codes a pillar industry names (plain rows of the public catalogue)."""
     with unscoped("the public catalogue codes of a pillar industry the reader sees"):
-        return list(pillar.industries.values_list("code", "level"))
+        return list(pillar.industries.values_list("code", "level", "section"))
 
 
-def offerings_q(codes: list[tuple[str, int]], version: CrosswalkVersion | None, prefix: str = "") -> Q:
+def offerings_q(codes: Codes, version: CrosswalkVersion | None, prefix: str = "") -> Q:
     """Offerings (``prefix`` leads from a related row, e.g. ``"offering__"``) whose major the crosswalk
     ``version`` maps onto an industry overlapping ``codes``."""
     if version is None or not codes:
@@ -88,7 +92,7 @@ def offerings_q(codes: list[tuple[str, int]], version: CrosswalkVersion | None, 
     return by_major | by_class
 
 
-def demand_q(codes: list[tuple[str, int]], version: CrosswalkVersion | None) -> Q:
+def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
     """Declared demand of a pillar: the enterprise lies within it; an enterprise without an industry
     counts by the 专业类 it asks for, through the crosswalk."""
     if not codes:

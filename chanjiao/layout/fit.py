@@ -155,14 +155,73 @@ def prefetch(offerings: list[Offering], year: int) -> None:
     schools: dict[tuple[str, str], int] = {}
     for code, level in School._base_manager.filter(school_q).values_list("region__code", "school_level"):
         schools[(code[:4], level)] = schools.get((code[:4], level), 0) + 1
+    pillars_of = _mapped_pillars(offerings)
+    demand = _city_demand(offerings, cities)
     for o in offerings:
         city = (o.school.region.code if o.school.region is not None else "")[:4]
+        o._fit_pillars = pillars_of[o.pk]  # type: ignore[attr-defined]
+        o._fit_demand = (  # type: ignore[attr-defined]
+            demand.get((city, o.major.class_code), {}) if o.major is not None else {})
         o._fit_enrolments = enrolled[o.pk]  # type: ignore[attr-defined]
         o._fit_rows = rows[o.pk]  # type: ignore[attr-defined]
         o._fit_latest = latest.get(o.pk)  # type: ignore[attr-defined]
         o._fit_density = {  # type: ignore[attr-defined]
             "offering_schools": len(offering_schools.get((city, o.major_id or 0), ())) if city else 0,
             "schools": schools.get((city, o.school.school_level), 0) if city else 0}
+
+
+def _city_demand(offerings: list[Offering], cities: set[str]) -> dict[tuple[str, str], dict[int, int]]:
+    """What FIT-02 observes, for a page at once: declared demand per (city, 专业类) and year (one query)."""
+    from django.db.models import Sum
+    from django.db.models.functions import Substr
+
+    from chanjiao.layout.models import DeclaredDemand
+
+    classes = {o.major.class_code for o in offerings if o.major is not None}
+    if not cities or not classes:
+        return {}
+    city_q = Q(pk__in=[])
+    for city in cities:
+        city_q |= Q(enterprise__region__code__startswith=city)
+    result: dict[tuple[str, str], dict[int, int]] = {}
+    rows = (DeclaredDemand._base_manager.filter(city_q, class_code__in=classes)
+            .annotate(city=Substr("enterprise__region__code", 1, 4)).values_list("city", "class_code", "year")
+            .annotate(n=Sum("headcount")).order_by())
+    for city, class_code, year, n in rows:
+        result.setdefault((city, class_code), {})[year] = n
+    return result
+
+
+def _mapped_pillars(offerings: list[Offering]) -> dict[int, dict[str, Any]]:
+    """What FIT-01 observes, for a page at once: the pillar industries of each offering's city and those
+    its major reaches through the crosswalk (two queries, plus one per pillar industry)."""
+    from django.utils import timezone
+
+    from chanjiao.layout import crosswalk
+    from chanjiao.layout.rules import fit_crosswalk
+    from chanjiao.orgs.models import PillarIndustry
+
+    pillars = list(PillarIndustry._base_manager.filter(group__region__isnull=False).select_related("group__region")
+                   .order_by("pk"))
+    codes: dict[int, list[tuple[str, int, str]]] = {p.pk: [] for p in pillars}
+    through = PillarIndustry.industries.through
+    for pillar_id, code, level, section in through._default_manager.filter(pillarindustry__in=pillars).values_list(
+            "pillarindustry_id", "industry__code", "industry__level", "industry__section"):
+        codes[pillar_id].append((code, level, section))
+    version = fit_crosswalk(timezone.localdate())
+    ids = [o.pk for o in offerings if o.major_id]
+    reached: dict[int, set[int]] = {p.pk: set() for p in pillars}
+    if ids and version is not None:
+        for p in pillars:
+            if codes[p.pk]:
+                reached[p.pk] = set(Offering._base_manager.filter(crosswalk.offerings_q(codes[p.pk], version),
+                                                                  pk__in=ids).values_list("pk", flat=True))
+    result = {}
+    for o in offerings:
+        code = o.school.region.code if o.school.region is not None else ""
+        here = [p for p in pillars if code.startswith(p.group.region.code)]  # type: ignore[union-attr]
+        result[o.pk] = {"city_pillars": len(here), "mapped": [p.name for p in here if o.pk in reached[p.pk]]}
+    return result
 
 
 def judge(offerings: list[Offering], year: int, resolver: ParamResolver | None = None) -> list[Judged]:

@@ -61,7 +61,7 @@ def by_major(user: User, year: int) -> list[dict[str, Any]]:
     resolver = ParamResolver(fit.year_end(year))
     per_rule = {f"rule_{r.id}": Count("pk", filter=Q(pk__in=scan(r, offerings, resolver=resolver).values("pk")))
                 for r in fit.fit_rules()}
-    rows = (offerings.values("major_id", "major__code", "major__name", "major__level")
+    rows: Any = (offerings.values("major_id", "major__code", "major__name", "major__level")
             .annotate(total=Count("pk"), red=Count("pk", filter=q[RED]), amber=Count("pk", filter=q[AMBER]),
                       **per_rule).order_by("major__code"))
     result = []

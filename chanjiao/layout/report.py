@@ -25,7 +25,8 @@ def contents(user: User, basis: lists.Basis) -> dict[str, Any]:
     overview = [[_("指标"), _("数值")],
                 [_("年末开设专业数"), point.majors], [_("年末专业点数"), point.offerings],
                 [_("红牌专业点"), city["red"]], [_("黄牌专业点"), city["amber"]], [_("绿牌专业点"), city["green"]]]
-    pillars = [[_("百亿产业"), _("招生数"), _("毕业生数"), _("企业需求人数"), _("缺口（需求 − 毕业生）")]]
+    pillars: list[list[Any]] = [[_("百亿产业"), _("招生数"), _("毕业生数"), _("企业需求人数"),
+                                 _("缺口（需求 − 毕业生）")]]
     pillars += [[str(r.pillar), r.enrolled, r.graduates, r.demand, r.gap]
                 for r in supply.by_pillar(user, year, basis.crosswalk)]
     schools = [[_("学校"), _("专业点"), _("红牌"), _("黄牌"), _("绿牌")]]

@@ -772,9 +772,13 @@ class NoPillarIndustry(FitRule):
         from chanjiao.layout import crosswalk
         from chanjiao.orgs.models import PillarIndustry
 
+        cached = getattr(obj, "_fit_pillars", None)  # fit.prefetch: a page at once
+        if cached is not None:
+            return dict(cached)
         code = obj.school.region.code if obj.school.region is not None else ""
         pillars = [p for p in PillarIndustry._base_manager.filter(group__region__isnull=False)
-                   .select_related("group__region") if code.startswith(p.group.region.code)]
+                   .select_related("group__region")
+                   if p.group.region is not None and code.startswith(p.group.region.code)]
         version = fit_crosswalk(timezone.localdate())
         with_offering = Offering._base_manager.filter(pk=obj.pk)
         mapped = [p.name for p in pillars
@@ -828,6 +832,9 @@ class DemandFallsSupplyRises(FitRule):
         return Q(major__isnull=False)
 
     def observe(self, obj: Any) -> Any:
+        cached = getattr(obj, "_fit_demand", None)  # fit.prefetch: a page at once
+        if cached is not None:
+            return {"demand": dict(cached), "enrolled": _enrolments(obj)}
         city = (obj.school.region.code if obj.school.region is not None else "")[:4]
         demand = dict(DeclaredDemand._base_manager.filter(class_code=obj.major.class_code,
                                                           enterprise__region__code__startswith=city)

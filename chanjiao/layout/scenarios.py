@@ -117,7 +117,7 @@ def _pillars(user: User, scenario: Scenario, base: Any, closing: set[int],
     return rows
 
 
-def _maps(major: Any, codes: list[tuple[str, int]], version: Any) -> bool:
+def _maps(major: Any, codes: crosswalk.Codes, version: Any) -> bool:
     """Does the crosswalk map a major (not yet offered) onto the pillar's industries?"""
     if version is None or major is None:
         return False
@@ -139,11 +139,11 @@ def to_round(scenario: Scenario, round_: ReviewRound, *, by: User) -> tuple[int,
         for change in ScenarioChange._base_manager.filter(scenario=scenario).select_related("offering", "major"):
             if change.kind == ChangeKind.CLOSE:
                 item = SubmissionItem._base_manager.filter(submission__round=round_,
-                                                           offering_id=change.offering_id).first()
+                                                           offering_id=change.offering_id or 0).first()
                 action = ProposedAction.CANCEL
             else:
                 item = SubmissionItem._base_manager.filter(submission__round=round_,
-                                                           submission__school_id=change.school_id,
+                                                           submission__school_id=change.school_id or 0,
                                                            new_major_id=change.major_id).first()
                 action = ProposedAction.OPEN
             if item is None:

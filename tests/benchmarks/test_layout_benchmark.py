@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -47,6 +48,19 @@ def province() -> Iterator[str]:
         yield url
     finally:
         drop_database(url, template=True)
+
+
+@contextmanager
+def _serving(url: str) -> Iterator[None]:
+    """``serving`` with PostgreSQL's JIT off on that connection: the pages' supply figures are one statement of
+    ~560 subqueries whose JIT compilation alone takes 20 s or more (benchmarks/README.md, the layout section);
+    JIT changes no result, only the time, and these tests check results (the connection is closed after)."""
+    from django.db import connection
+
+    with serving(url):
+        with connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        yield
 
 
 def _sql(url: str, statement: str) -> list[tuple[Any, ...]]:
@@ -94,7 +108,7 @@ def test_the_generator_writes_the_layout_rows_sizes_names(province: str) -> None
 def test_the_sql_computes_what_the_pages_compute(province: str, username: str, city: str | None) -> None:
     from benchmarks.suite import layout as bench
 
-    with serving(province), override_settings(DEPLOYMENT_REGION="42"):
+    with _serving(province), override_settings(DEPLOYMENT_REGION="42"):
         assert bench.rules_changed() == ""  # the SQL restates every fit rule, in fit_rules() order
         ours, _queries = bench.captured(_user(username))
         assert ours == bench.sql(city, bench.params(city))
@@ -112,7 +126,7 @@ def test_the_sql_computes_what_the_pages_compute(province: str, username: str, c
 def test_the_city_sees_part_of_the_province(province: str) -> None:
     from benchmarks.suite import layout as bench
 
-    with serving(province), override_settings(DEPLOYMENT_REGION="42"):
+    with _serving(province), override_settings(DEPLOYMENT_REGION="42"):
         whole, city = bench.sql(None, bench.params(None)), bench.sql("4201", bench.params("4201"))
     assert 0 < city["city"]["total"] < whole["city"]["total"]
     assert {s[0] for s in city["schools"]} < {s[0] for s in whole["schools"]}
@@ -123,7 +137,7 @@ def test_the_benchmark_entry_runs_beside_its_baseline(province: str, tmp_path: A
     from benchmarks.suite import Harness
     from benchmarks.suite import layout as bench
 
-    with serving(province):
+    with _serving(province):
         h = Harness(scale=SCALE, seed=SEED, runs=1, url=province, work=tmp_path, log=lambda _m: None)
         results = {r.key: r for r in bench.run(h)}
     assert set(results) == {"layout.fit.province", "layout.fit.city"}

@@ -79,7 +79,8 @@ def fill(world: Any) -> dict[type, list[Any]]:
     ]
     objects = {School: [world.school_a, world.school_b], Enterprise: [world.enterprise, world.enterprise_b],
                Contact: contacts, Teacher: teachers, CommitteeMembership: memberships}
-    return {**objects, **fill_engagement(world, committee, teachers), **fill_layout(world)}
+    return {**objects, **fill_engagement(world, committee, teachers), **fill_layout(world),
+            **fill_layout_more(world, committee)}
 
 
 def fill_layout(world: Any) -> dict[type, list[Any]]:
@@ -98,6 +99,31 @@ def fill_layout(world: Any) -> dict[type, list[Any]]:
                                          starting_salary=4200, satisfaction=decimal.Decimal("92.5")),
              OfferingYear.objects.create(offering=offerings[0], year=2020, enrolled=80)]
     return {Offering: offerings, OfferingYear: years}
+
+
+def fill_layout_more(world: Any, committee: Committee) -> dict[type, list[Any]]:
+    """Crosswalk entries of a draft (the re-import export holds the rows the user may edit; a published version's
+    are frozen) — one refined to a major, one for the whole 专业类 (no major: a blank key part) — and declared
+    demand with a 专业类 only, an occupation only (no 专业类 or position), and both."""
+    from chanjiao.catalog.models import Occupation
+    from chanjiao.layout.models import CrosswalkEntry, CrosswalkVersion, DeclaredDemand
+
+    major = factories.MajorFactory(code="460103", name="数控技术")
+    industry = Industry.objects.get(code="3411")
+    occupation = factories.OccupationFactory(code="6-18-01-01", name="车工", level=Occupation.Level.DETAIL)
+    draft = CrosswalkVersion.objects.create(number=5, title="编辑中的对照表")
+    entries = [CrosswalkEntry.objects.create(version=draft, class_code=major.class_code, major=major,
+                                             industry=industry, occupation=occupation, reason=FORMULA, source="规划"),
+               CrosswalkEntry.objects.create(version=draft, class_code=major.class_code, industry=industry,
+                                             reason="专业类整体对照", source="专业目录")]
+    demand = [DeclaredDemand.objects.create(enterprise=world.enterprise, year=2019, class_code=major.class_code,
+                                            position="数控车工", headcount=12, education="associate",
+                                            committee=committee, note=FORMULA),
+              DeclaredDemand.objects.create(enterprise=world.enterprise, year=2019, occupation=occupation,
+                                            headcount=3),
+              DeclaredDemand.objects.create(enterprise=world.enterprise_b, year=2020, class_code=major.class_code,
+                                            occupation=occupation, headcount=5)]
+    return {CrosswalkEntry: entries, DeclaredDemand: demand}
 
 
 def fill_engagement(world: Any, committee: Committee, teachers: list[Teacher]) -> dict[type, list[Any]]:

@@ -202,6 +202,19 @@ def example_world(world: Any, catalogs: None, request: pytest.FixtureRequest) ->
         from chanjiao.catalog.models import Major
 
         factories.OfferingFactory(school=world.school_a, major=Major.objects.get(code="460103"))
+    # The crosswalk's and the demand's examples: 460103 in its 2021 class 4601, industry 38 (制造业), an occupation
+    # (车工), a draft version 2, the committee that collected the demand.
+    if name in ("CrosswalkEntryImporter", "DeclaredDemandImporter"):
+        from chanjiao.catalog.models import Industry, Major
+
+        Major._base_manager.filter(code="460103").update(class_code="4601", category_code="46")
+        Industry.objects.create(code="38", name="电气机械和器材制造业", level=Industry.Level.DIVISION, section="C",
+                                edition="2017")
+        factories.OccupationFactory(code="6-18-01-01", name="车工")
+    if name == "CrosswalkEntryImporter":
+        factories.CrosswalkVersionFactory(number=2, title="示例对照表（编辑中）")
+    if name == "DeclaredDemandImporter":
+        Committee.objects.create(group=group, pillar=pillar, name="装备制造产学合作委员会", director=world.department)
     return world
 
 

@@ -212,3 +212,24 @@ def test_demand_falling_while_enrolment_rises_is_amber(world: Any, demand: tuple
         if n:
             DeclaredDemand.objects.create(enterprise=firm, year=year, class_code="6601", headcount=n)
     assert ("FIT-02" in _flags(world.bureau_admin, offering)) is flagged
+
+
+def test_the_fit_page_costs_the_same_queries_for_more_offerings(world: Any, login: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    _pillar_world()
+    client = login("bureau_admin")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(f"/layout/fit/?year={YEAR}").status_code == 200
+        return len(captured)
+
+    for n in range(3):
+        _offering(_school(), {2017: 5, 2018: 5, 2019: 5}, major=_major(f"66010{n}"))
+    queries()  # warm: per-process caches (content types, the catalogue's choices)
+    few = queries()
+    for n in range(12):
+        _offering(_school(f"4205{n % 4 + 2:02d}"), {2018: 40, 2019: 20}, major=_major(f"7201{n:02d}"))
+    assert queries() == few

@@ -306,7 +306,7 @@ class TestPolicyTargetViews(ModelHarness):
         return {"policy": world.policy_a.pk, "action": "open", "due_year": 1999, "note": "无效目标"}
 
     def marker(self, obj: Any) -> str:
-        return obj.note
+        return obj.major.name  # each factory target names a major of its own
 
 
 # ------------------------------------------------------------------------------------ the crosswalk's workflow
@@ -429,8 +429,10 @@ def test_scenarios_are_the_bureaus_alone(world: Any, login: Any, persona: str) -
 def test_scenario_changes_of_both_kinds_pass_scn_d1(world: Any, login: Any) -> None:
     h = TestScenarioChangeViews()
     client = login("bureau_admin")
-    close = {"scenario": world.scenario.pk, "kind": "close", "offering": world.closing.pk, "note": "撤销甲校专业"}
-    assert client.post(h.url("add"), as_post(close)).status_code == 302
+    close = {"scenario": world.scenario.pk, "kind": "close", "offering": world.closing.pk,
+             "planned_intake": 0, "note": "撤销甲校专业"}
+    response = client.post(h.url("add"), as_post(close))
+    assert response.status_code == 302, response.context["form"].errors
     # 新设 naming an offering as well is refused.
     both = {**h.create_data(world), "offering": world.closing.pk, "note": "新设又撤销"}
     response = client.post(h.url("add"), as_post(both))

@@ -29,7 +29,9 @@ def lookup(queryset: models.QuerySet[Any], field_name: str, codes: Iterable[str]
     found: dict[str, Any] = {}
     for start in range(0, len(codes), LOOKUP_BATCH):
         chunk = codes[start:start + LOOKUP_BATCH]
-        found.update(queryset.filter(**{f"{field_name}__in": chunk}).values_list(field_name, value_field))
+        # Keyed by the cell's text: an integer key (a crosswalk's 版本号) must match the cell "5" too.
+        found.update((str(k), v) for k, v in queryset.filter(**{f"{field_name}__in": chunk})
+                     .values_list(field_name, value_field))
     return found
 
 
