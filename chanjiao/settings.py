@@ -120,6 +120,11 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+# PostgreSQL's JIT compiles the long analytical statements (the fit analytics' Figures) for longer than
+# they run: measured 21.7 s of a 22.6 s statement (benchmarks/README.md, layout). The platform's queries are
+# short or index-driven; JIT only ever cost time here.
+if "postgresql" in DATABASES["default"]["ENGINE"]:
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 # Connection reuse on PostgreSQL (issue #8 point 3): otherwise every request starts a new backend (a
 # fork, authentication, cold catalog caches). DB_POOL_MAX > 0 gives each server process a psycopg pool
 # (Django's OPTIONS["pool"]); production defaults to one, the other profiles to none. Django refuses a

@@ -58,7 +58,8 @@ BUDGETS = Path(__file__).with_name("query_budgets.json")
 UPDATE = os.environ.get("QUERY_BUDGETS_UPDATE") == "1"
 UIS: dict[str, ModelUI] = {ui.name: ui for ui in populated.registered_uis()}
 # Who opens a model's pages: administrative models are their admins' alone, tokens their owner's.
-PERSONA = {"user": "system_admin", "membership": "security_admin", "apitoken": "school_admin_a"}
+PERSONA = {"user": "system_admin", "membership": "security_admin", "apitoken": "school_admin_a",
+           "score": "expert"}  # scores: their expert writes and reads their history; the bureau only reads
 # Who reads a history (core.models.history_rule): the audit admin for what nobody edits through a form.
 HISTORY_PERSONA = {"user": "audit_admin", "membership": "audit_admin", "apitoken": "audit_admin",
                    "ruleviolation": "audit_admin", "major": "audit_admin", "industry": "audit_admin",
@@ -129,6 +130,12 @@ def _anchors(world: World) -> dict[str, Any]:
     # The year plan (its activity of the anchor committee), a practice at the anchor enterprise, an order class.
     a["annualplan"], a["plannedactivity"] = p._plan(world), p._planned_activity(world)
     a["teacherpractice"], a["orderclass"] = p._practice(world), p._order_class(world)
+    # The major layout: the builders (each builds on the ones before, once per world).
+    world.demand_committee = a["committee"]  # the anchor committee collects the anchor demand
+    for name in ("offering", "offeringyear", "expert", "conflictdeclaration", "reviewround", "rubriccriterion",
+                 "submission", "submissionitem", "expertassignment", "score", "decision", "crosswalkversion",
+                 "crosswalkentry", "declareddemand", "scenario", "scenariochange", "schoolpolicy", "policytarget"):
+        a[name] = p.BUILDERS[name][1](world)
     assert set(a) >= set(UIS), f"no anchor for {sorted(set(UIS) - set(a))}: add one in _anchors()"
     return a
 
@@ -205,6 +212,27 @@ def _grow(data: Data, n: int) -> None:
         f.TeacherPracticeFactory(teacher=f.TeacherFactory(school=school), enterprise=firm)
         f.OrderClassFactory(school=w.school_a, enterprise=w.enterprise, major=major, agreement=a["agreement"])
         f.OrderClassFactory(school=school, enterprise=firm, major=major)
+        # The major layout: rows of every list and of each anchor's tabs.
+        offering = f.OfferingFactory(school=w.school_a, major=major)
+        f.OfferingFactory(school=school, major=major)
+        f.OfferingYearFactory(offering=a["offering"], year=2040 + i)
+        f.OfferingYearFactory(offering=offering, year=2019)
+        expert = f.ExpertFactory(region=w.region, organisation=firm)
+        f.ConflictDeclarationFactory(expert=a["expert"], organisation=school)
+        f.RubricCriterionFactory(round=a["reviewround"], name=f"评分项{i}")
+        f.SubmissionFactory(round=f.ReviewRoundFactory(region=w.region), school=w.school_a)
+        item = f.SubmissionItemFactory(submission=a["submission"], offering=offering)
+        f.ExpertAssignmentFactory(submission=a["submission"], expert=expert)
+        f.ScoreFactory(assignment=a["expertassignment"], item=item, criterion=a["rubriccriterion"])
+        f.DecisionFactory(item=f.SubmissionItemFactory(submission=a["submission"]))
+        f.CrosswalkEntryFactory(version=a["crosswalkversion"], industry=industry)
+        f.CrosswalkVersionFactory()
+        f.DeclaredDemandFactory(enterprise=w.enterprise, year=2040 + i, committee=a["committee"])
+        f.DeclaredDemandFactory(enterprise=firm)
+        f.ScenarioChangeFactory(scenario=a["scenario"], offering=offering)
+        f.ScenarioFactory(region=w.region)
+        f.PolicyTargetFactory(policy=a["schoolpolicy"], major=major)
+        f.SchoolPolicyFactory(school=w.school_a)
         for obj in a.values():
             _touch(obj, i)
     assert RuleParameter.objects.exists()

@@ -193,14 +193,16 @@ def supply_statement(city: bool) -> str:
         WITH pil AS MATERIALIZED (SELECT p.id FROM orgs_pillarindustry p
                      {"JOIN orgs_vocationalgroup g ON g.id = p.group_id JOIN catalog_region r ON r.id = g.region_id"
                       if city else ""} WHERE true{_region("r.code", city)}),
-        pc AS MATERIALIZED (SELECT x.pillarindustry_id AS pillar, i.code, i.level FROM orgs_pillarindustry_industries x
+        pc AS MATERIALIZED (SELECT x.pillarindustry_id AS pillar, i.code, i.level, i.section
+               FROM orgs_pillarindustry_industries x
                JOIN catalog_industry i ON i.id = x.industry_id WHERE x.pillarindustry_id IN (SELECT id FROM pil)),
-        en AS MATERIALIZED (SELECT e.class_code, e.major_id, i.code, i.section FROM layout_crosswalkentry e
+        en AS MATERIALIZED (SELECT e.class_code, e.major_id, i.code, i.section, i.level FROM layout_crosswalkentry e
                JOIN catalog_industry i ON i.id = e.industry_id WHERE e.version_id = %(version)s),
         pe AS MATERIALIZED (SELECT DISTINCT pc.pillar, en.class_code, en.major_id FROM pc JOIN en ON CASE
                    WHEN pc.level = {section} THEN en.section = pc.code
                    ELSE en.code LIKE pc.code || '%%' OR (length(en.code) BETWEEN 2 AND length(pc.code) - 1
-                                                        AND pc.code LIKE en.code || '%%') END),
+                                                        AND pc.code LIKE en.code || '%%')
+                        OR (en.level = {section} AND en.code = pc.section) END),
         pm AS MATERIALIZED (SELECT DISTINCT pe.pillar, m.id AS major_id FROM pe JOIN catalog_major m
                ON m.id = pe.major_id OR (pe.major_id IS NULL AND m.class_code = pe.class_code
                                          AND m.id NOT IN (SELECT major_id FROM en WHERE major_id IS NOT NULL))),

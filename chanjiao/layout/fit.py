@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
 from chanjiao.core.rules import ParamResolver, rules_for, scan
@@ -211,11 +211,15 @@ def _mapped_pillars(offerings: list[Offering]) -> dict[int, dict[str, Any]]:
     version = fit_crosswalk(timezone.localdate())
     ids = [o.pk for o in offerings if o.major_id]
     reached: dict[int, set[int]] = {p.pk: set() for p in pillars}
-    if ids and version is not None:
-        for p in pillars:
-            if codes[p.pk]:
-                reached[p.pk] = set(Offering._base_manager.filter(crosswalk.offerings_q(codes[p.pk], version),
-                                                                  pk__in=ids).values_list("pk", flat=True))
+    with_codes = [p for p in pillars if codes[p.pk]]
+    if ids and version is not None and with_codes:
+        # One statement: a boolean per pillar industry for each offering of the page.
+        flags = {f"p{p.pk}": ExpressionWrapper(crosswalk.offerings_q(codes[p.pk], version),
+                                               output_field=BooleanField()) for p in with_codes}
+        for row in Offering._base_manager.filter(pk__in=ids).annotate(**flags).values("pk", *flags):
+            for p in with_codes:
+                if row[f"p{p.pk}"]:
+                    reached[p.pk].add(row["pk"])
     result = {}
     for o in offerings:
         code = o.school.region.code if o.school.region is not None else ""

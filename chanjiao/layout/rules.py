@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONObject, Substr
-from django.db.models.lookups import GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, StartsWith
+from django.db.models.lookups import GreaterThan, LessThan, StartsWith
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -599,9 +599,26 @@ class Density(FitRule):
         return n >= int(p["min_schools"]) and Decimal(k) * 100 > Decimal(str(p["max_rate"])) * n
 
     def breaks_q(self, p: dict[str, Any], on: dt.date) -> Q:
-        rate = Decimal(str(p["max_rate"]))
-        return Q(GreaterThanOrEqual(_city_schools(), Value(int(p["min_schools"])))) & Q(
-            GreaterThan(_offering_schools() * Value(100), _city_schools() * Value(rate)))
+        # Two grouped counts (schools per city and level; schools offering each major per city and level),
+        # compared here: a per-offering correlated count cost minutes at province scale (benchmarks/README).
+        from chanjiao.layout.models import LIVE_OFFERING_STATUSES
+
+        rate, least = Decimal(str(p["max_rate"])), int(p["min_schools"])
+        schools = {(city, level): n for city, level, n in (
+            School._base_manager.filter(kind="school", region__isnull=False)
+            .annotate(city=Substr("region__code", 1, 4)).values_list("city", "school_level")
+            .annotate(n=Count("pk")).order_by())}
+        offered = (Offering._base_manager.filter(status__in=LIVE_OFFERING_STATUSES, major__isnull=False,
+                                                 school__region__isnull=False)
+                   .annotate(city=Substr("school__region__code", 1, 4))
+                   .values_list("city", "school__school_level", "major_id")
+                   .annotate(k=Count("school_id", distinct=True)).order_by())
+        q = Q(pk__in=[])
+        for city, level, major_id, k in offered:
+            n = schools.get((city, level), 0)
+            if n >= least and Decimal(k) * 100 > rate * n:
+                q |= Q(major_id=major_id, school__school_level=level, school__region__code__startswith=city)
+        return q
 
     def observed_expr(self) -> Any:
         return JSONObject(offering_schools=_offering_schools(), schools=_city_schools())
@@ -800,14 +817,6 @@ class NoPillarIndustry(FitRule):
         return _("按所用专业产业对照表，该专业未对接本市任何百亿产业。")
 
 
-def _city_demand(year_of: int) -> Subquery:
-    """Declared demand of the offering's 专业类 in its city in a year (SQL)."""
-    return Subquery(DeclaredDemand._base_manager
-                    .filter(class_code=OuterRef("major__class_code"), year=year_of,
-                            enterprise__region__code__startswith=Substr(OuterRef("school__region__code"), 1, 4))
-                    .order_by().values("class_code").annotate(n=Sum("headcount")).values("n")[:1])
-
-
 def _enrolled_in(year_of: int) -> Subquery:
     return Subquery(OfferingYear._base_manager.filter(offering_id=OuterRef("pk"), year=year_of).values("enrolled")[:1])
 
@@ -851,13 +860,21 @@ class DemandFallsSupplyRises(FitRule):
         return y in enrolled and y - 1 in enrolled and enrolled[y] > enrolled[y - 1]
 
     def breaks_q(self, p: dict[str, Any], on: dt.date) -> Q:
+        # The (city, 专业类) whose demand fell, from one grouped statement; then the offerings of those
+        # whose enrolment rose (an indexed look-up per offering and year).
         y, fall = on.year, Decimal(str(p["min_fall"]))
-        from django.db.models.functions import Coalesce
-
-        before, now = Coalesce(_city_demand(y - 1), Value(0)), Coalesce(_city_demand(y), Value(0))
-        return (Q(GreaterThan(before, Value(0)))
-                & Q(LessThanOrEqual(now * Value(100), before * Value(100 - fall)))
-                & Q(GreaterThan(_enrolled_in(y), _enrolled_in(y - 1))))
+        sums: dict[tuple[str, str], dict[int, int]] = {}
+        for city, class_code, year, n in (
+                DeclaredDemand._base_manager.filter(year__in=(y - 1, y), enterprise__region__isnull=False)
+                .exclude(class_code="").annotate(city=Substr("enterprise__region__code", 1, 4))
+                .values_list("city", "class_code", "year").annotate(n=Sum("headcount")).order_by()):
+            sums.setdefault((city, class_code), {})[year] = n
+        q = Q(pk__in=[])
+        for (city, class_code), by_year in sums.items():
+            before, now = by_year.get(y - 1, 0), by_year.get(y, 0)
+            if before > 0 and Decimal(now) * 100 <= (100 - fall) * before:
+                q |= Q(major__class_code=class_code, school__region__code__startswith=city)
+        return q & Q(GreaterThan(_enrolled_in(y), _enrolled_in(y - 1)))
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("本市企业对该专业类的用人需求较上年下降 %(fall)s%% 以上，而该专业点招生增加。") % {

@@ -57,9 +57,10 @@ def effect(user: User, scenario: Scenario) -> Effect:
     opening = [c for c in changes if c.kind == ChangeKind.OPEN and c.school_id and c.major_id]
     base = _base(user, scenario)
     before = history.layout_on(base, scenario.base_on)
-    kept_majors = set(base.exclude(pk__in=closing).filter(major__isnull=False)
+    kept_majors = set(base.exclude(pk__in=closing).filter(major__isnull=False).order_by()
                       .values_list("major_id", flat=True).distinct())
-    off_catalogue = base.exclude(pk__in=closing).filter(major__isnull=True).values("off_catalogue_name").distinct()
+    off_catalogue = (base.exclude(pk__in=closing).filter(major__isnull=True).order_by()
+                     .values("off_catalogue_name").distinct())
     after_majors = len(kept_majors | {c.major_id for c in opening}) + off_catalogue.count()
     closing_live = base.filter(pk__in=closing).count()
     after_offerings = before.offerings - closing_live + len(opening)
@@ -101,19 +102,29 @@ def _rate(k: int, n: int) -> float | None:
 
 def _pillars(user: User, scenario: Scenario, base: Any, closing: set[int],
              opening: list[ScenarioChange]) -> list[dict[str, Any]]:
+    """Enrolment per pillar industry before and after: one statement for all pillars (a sum per pillar)."""
     from chanjiao.layout.supply import pillars_for
+    from chanjiao.orgs.models import PillarIndustry
 
     version = crosswalk.in_force(scenario.region.code, scenario.base_on)
-    rows = []
+    pillars = pillars_for(user)
+    codes: dict[int, crosswalk.Codes] = {p.pk: [] for p in pillars}
+    through = PillarIndustry.industries.through
+    for pillar_id, code, level, section in through._default_manager.filter(pillarindustry__in=pillars).values_list(
+            "pillarindustry_id", "industry__code", "industry__level", "industry__section"):
+        codes[pillar_id].append((code, level, section))
     years = OfferingYear.objects.visible_to(user).filter(year=scenario.base_year, offering__in=base)
-    for pillar in pillars_for(user):
-        codes = crosswalk.pillar_codes(pillar)
-        mapped = crosswalk.offerings_q(codes, version, prefix="offering__")
-        sums = years.filter(mapped).aggregate(before=Sum("enrolled"),
-                                              closing=Sum("enrolled", filter=Q(offering_id__in=closing)))
-        added = sum(c.planned_intake for c in opening if _maps(c.major, codes, version))
-        before = sums["before"] or 0
-        rows.append({"pillar": pillar, "before": before, "after": before - (sums["closing"] or 0) + added})
+    sums: dict[str, Any] = {}
+    for p in pillars:
+        mapped = crosswalk.offerings_q(codes[p.pk], version, prefix="offering__")
+        sums[f"before_{p.pk}"] = Sum("enrolled", filter=mapped)
+        sums[f"closing_{p.pk}"] = Sum("enrolled", filter=mapped & Q(offering_id__in=closing))
+    totals = years.aggregate(**sums) if sums else {}
+    rows = []
+    for p in pillars:
+        before = totals.get(f"before_{p.pk}") or 0
+        added = sum(c.planned_intake for c in opening if _maps(c.major, codes[p.pk], version))
+        rows.append({"pillar": p, "before": before, "after": before - (totals.get(f"closing_{p.pk}") or 0) + added})
     return rows
 
 

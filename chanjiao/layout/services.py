@@ -167,7 +167,9 @@ def submission_evidence(user: User, submission_id: int) -> list[dict[str, Any]]:
     decisions = {d.item_id: d for d in Decision.objects.visible_to(user).filter(item__submission_id=submission_id)}
     offering_ids = [i.offering_id for i in items if i.offering_id]
     years: dict[int, list[OfferingYear]] = {}
-    for row in (OfferingYear.objects.visible_to(user).filter(offering_id__in=offering_ids)
+    # The years up to the defence: what the school and the experts knew then.
+    held = items[0].submission.round.held_on.year if items else 9999
+    for row in (OfferingYear.objects.visible_to(user).filter(offering_id__in=offering_ids, year__lte=held)
                 .order_by("offering_id", "-year")):
         if len(years.setdefault(row.offering_id, [])) < EVIDENCE_YEARS:
             years[row.offering_id].append(row)

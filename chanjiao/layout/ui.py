@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chanjiao.core.attachments import AttachmentUse
 from chanjiao.core.registry import ModelUI, Tab, register
+from chanjiao.core.roles import Role
 from chanjiao.layout import filters, forms, imports, tables
 from chanjiao.layout.models import (
     ConflictDeclaration,
@@ -65,8 +66,10 @@ scores = register(ModelUI(Score, filters.ScoreFilterSet, tables.ScoreTable, form
                           icon="star", menu_order=455,
                           list_select_related=("item__submission__school", "item__offering__major", "item__new_major",
                                                "assignment__expert", "assignment__submission__school", "criterion")))
+# The bureau's list; a school reads the decisions on its majors through its submission's items.
 decisions = register(ModelUI(Decision, filters.DecisionFilterSet, tables.DecisionTable, forms.DecisionForm,
                              menu_group=REVIEW, icon="checkbox", menu_order=460,
+                             menu_roles=frozenset({Role.BUREAU_ADMIN, Role.SECRETARIAT, Role.LEADER}),
                              list_select_related=("item__submission__school", "item__offering__major",
                                                   "item__new_major")))
 

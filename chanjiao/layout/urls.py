@@ -6,7 +6,7 @@ from chanjiao.layout import ui, views  # noqa: F401 (ui registers the pages)
 app_name = "layout"
 
 urlpatterns = [pattern for model_ui in registry if model_ui.app_label == "layout" for pattern in model_ui.urls()]
-urlpatterns.append(path("history/", views.HistoryView.as_view(), name="history"))  # 专业布局历史
+urlpatterns.append(path("timeline/", views.HistoryView.as_view(), name="history"))  # 专业布局历史
 urlpatterns.append(path("fit/", views.FitView.as_view(), name="fit"))  # 专业预警 (红黄绿牌)
 urlpatterns.append(path("rule-packs/", views.RulePackView.as_view(), name="rule_packs"))  # 预警规则包
 urlpatterns.append(path("supply-demand/", views.SupplyDemandView.as_view(), name="supply_demand"))  # 专业与产业匹配

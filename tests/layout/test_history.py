@@ -99,7 +99,7 @@ def test_the_count_of_majors_follows_random_decisions(world: Any, login: Any, se
 
 def test_the_history_page_shows_each_year_end_and_each_round(world: Any, login: Any) -> None:
     log, days = _generate(world, random.Random(5))
-    page = login("bureau_admin").get("/layout/history/")
+    page = login("bureau_admin").get("/layout/timeline/")
     assert page.status_code == 200
     html = page.content.decode()
     for day in (dt.date(2015, 12, 31), days[0], days[1]):

@@ -230,7 +230,7 @@ def test_the_majors_cut_are_the_weak_ones():
 def test_the_history_page_shows_149_and_49():
     client = Client()
     client.force_login(User.objects.get(username="demo_bureau"))
-    response = client.get("/layout/history/")
+    response = client.get("/layout/timeline/")
     assert response.status_code == 200
     page = response.content.decode()
     shown = {day: int(n) for day, n in re.findall(
