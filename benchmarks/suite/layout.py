@@ -1,8 +1,8 @@
-"""The fit analytics of a province (issue #10 "Done when"): what the layout pages compute for the province
-bureau for 2019 — ``fit.city_counts`` and ``fit.counts_by_school`` (the warning page's tiles and per-school
-table), ``lists.three_lists`` (the three published lists) and ``supply.by_pillar`` (supply against
-demand per pillar industry, through the crosswalk version in force) — in one call, beside hand-written
-SQL computing the same outputs in three statements:
+"""The fit analytics of a province (issue #10 "Done when"): what the yearly fit report computes for the
+province bureau for 2019 — ``fit.counts`` (the warning page's tiles and per-school table, and the per-major
+counts of the lists, in one statement), ``lists.three_lists`` (the three published lists) and
+``supply.by_pillar`` (supply against demand per pillar industry, through the crosswalk version in force)
+— in one call, beside hand-written SQL computing the same outputs in three statements:
 
 1. the fit: every offering live at the end of 2019 judged by the national defaults (MJ-08A: under 30
    enrolled in each of the 3 years, majors of 大类/类 61, 72, 75 exempt; MJ-09: no enrolment in 3 years,
@@ -51,8 +51,9 @@ def analytics(user: Any, year: int = YEAR) -> dict[str, Any]:
     from chanjiao.layout import crosswalk, fit, lists, supply
 
     version = crosswalk.in_force("42", dt.date(year, 12, 31))
-    return {"city": fit.city_counts(user, year), "schools": fit.counts_by_school(user, year),
-            "lists": lists.three_lists(user, year), "pillars": supply.by_pillar(user, year, version)}
+    counted = fit.counts(user, year)  # as the yearly report does: the tiles, the school table and the lists at once
+    return {"city": counted.city, "schools": counted.schools, "lists": lists.three_lists(user, year, counted),
+            "pillars": supply.by_pillar(user, year, version)}
 
 
 def normal(result: dict[str, Any]) -> dict[str, Any]:

@@ -76,6 +76,14 @@ class Figure:
                                        f"{self.ui.filterset.__name__}")
 
 
+def figure_url(figure: Figure, extra: Mapping[str, Any] | None = None) -> str:
+    """The list ``figure`` counts (its drill-down), narrowed by ``extra`` parameters — for a value
+    computed elsewhere from the same definition (a grouped statement over many figures)."""
+    params = [*((k, param_value(v)) for k, v in figure.params.items()),
+              *((k, param_value(v)) for k, v in (extra or {}).items())]
+    return list_url(figure.ui, params)
+
+
 def declare(*figures: Figure) -> tuple[Figure, ...]:
     """Register figures (keys are unique across the project) and return them."""
     known = {f.key for f in registry}

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -79,17 +80,91 @@ def pillar_codes(pillar: Any) -> Codes:
         return list(pillar.industries.values_list("code", "level", "section"))
 
 
+@dataclass
+class PillarMap:
+    """What the crosswalk maps onto one pillar industry: majors through their own entries (``own``) and
+    whole 专业类 (``classes``: each major of the class that has no entries of its own — ``refined``, the
+    same for every pillar of a version). ``majors`` is the resulting set of catalogue majors."""
+
+    own: set[int] = field(default_factory=set)
+    classes: set[str] = field(default_factory=set)
+    majors: set[int] = field(default_factory=set)
+    refined: frozenset[int] = frozenset()
+
+    def union(self, other: PillarMap) -> PillarMap:
+        """What either reaches (a group's pillars together)."""
+        return PillarMap(self.own | other.own, self.classes | other.classes, self.majors | other.majors,
+                         self.refined | other.refined)
+
+    def q(self, prefix: str = "") -> Q:
+        """The rows (``prefix`` leads to the offering) whose major this pillar reaches — stated by class,
+        not by listing every major, so the condition stays short."""
+        q = nothing()
+        if self.own:
+            q |= Q(**{f"{prefix}major_id__in": sorted(self.own)})
+        if self.classes:
+            by_class = Q(**{f"{prefix}major__class_code__in": sorted(self.classes)})
+            if self.refined:
+                by_class &= ~Q(**{f"{prefix}major_id__in": sorted(self.refined)})
+            q |= by_class
+        return q
+
+
+def pillar_mapping(codes: dict[int, Codes], version: CrosswalkVersion | None) -> dict[int, PillarMap]:
+    """Per key of ``codes`` (a pillar industry's codes): what the crosswalk ``version`` maps onto an
+    industry overlapping them (``PillarMap``). Computed from the version's entries and the catalogue (two
+    queries, whatever the number of pillars): the one definition the filters, the rules and the sums share."""
+    from chanjiao.catalog.models import Major
+
+    if version is None or not any(codes.values()):
+        return {key: PillarMap() for key in codes}
+    with unscoped("the public crosswalk and catalogue"):
+        entries = list(CrosswalkEntry._base_manager.filter(version_id=version.pk)
+                       .values_list("major_id", "class_code", "industry__code", "industry__level",
+                                    "industry__section"))
+        by_class: dict[str, list[int]] = {}
+        for major_id, class_code in Major._base_manager.values_list("pk", "class_code"):
+            by_class.setdefault(class_code, []).append(major_id)
+    refined = frozenset(major_id for major_id, *_rest in entries if major_id is not None)
+    # Entries indexed by what a pillar's code looks up (``overlaps`` for all pillars at once): by 门类, by
+    # each prefix of their code (within the pillar's code), by their exact code (an ancestor of it).
+    by_section: dict[str, set[int]] = {}
+    by_prefix: dict[str, set[int]] = {}
+    by_code: dict[str, set[int]] = {}
+    sections: dict[str, set[int]] = {}  # entries naming a 门类 itself
+    for i, (_m, _c, code, level, section) in enumerate(entries):
+        by_section.setdefault(section, set()).add(i)
+        by_code.setdefault(code, set()).add(i)
+        if level == Industry.Level.SECTION:
+            sections.setdefault(code, set()).add(i)
+        else:
+            for n in range(2, len(code) + 1):
+                by_prefix.setdefault(code[:n], set()).add(i)
+    result: dict[int, PillarMap] = {}
+    for key, pillar in codes.items():
+        found: set[int] = set()
+        for c, c_level, c_section in pillar:
+            if c_level == Industry.Level.SECTION:
+                found |= by_section.get(c, set())
+                continue
+            found |= by_prefix.get(c, set()) | sections.get(c_section, set())
+            for n in range(2, len(c)):
+                found |= by_code.get(c[:n], set())
+        mapped = result[key] = PillarMap(refined=refined)
+        for i in found:
+            major_id, class_code = entries[i][0], entries[i][1]
+            if major_id is not None:
+                mapped.own.add(major_id)
+            else:
+                mapped.classes.add(class_code)
+        mapped.majors = mapped.own | {m for c in mapped.classes for m in by_class.get(c, ()) if m not in refined}
+    return result
+
+
 def offerings_q(codes: Codes, version: CrosswalkVersion | None, prefix: str = "") -> Q:
     """Offerings (``prefix`` leads from a related row, e.g. ``"offering__"``) whose major the crosswalk
     ``version`` maps onto an industry overlapping ``codes``."""
-    if version is None or not codes:
-        return nothing()
-    entries = CrosswalkEntry._base_manager.filter(industry_overlap_q(codes), version_id=version.pk)
-    refined = CrosswalkEntry._base_manager.filter(version_id=version.pk, major__isnull=False).values("major_id")
-    by_major = Q(**{f"{prefix}major_id__in": entries.filter(major__isnull=False).values("major_id")})
-    by_class = (Q(**{f"{prefix}major__class_code__in": entries.filter(major__isnull=True).values("class_code")})
-                & ~Q(**{f"{prefix}major_id__in": refined}))
-    return by_major | by_class
+    return pillar_mapping({0: codes}, version)[0].q(prefix)
 
 
 def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
@@ -98,11 +173,24 @@ def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
     if not codes:
         return nothing()
     q = industry_within_q(codes, "enterprise__industry")
-    if version is not None:
-        classes = (CrosswalkEntry._base_manager.filter(industry_overlap_q(codes), version_id=version.pk,
-                                                       major__isnull=True).values("class_code"))
-        q |= Q(enterprise__industry__isnull=True, class_code__in=classes)
+    classes = pillar_mapping({0: codes}, version)[0].classes
+    if classes:
+        q |= Q(enterprise__industry__isnull=True, class_code__in=sorted(classes))
     return q
+
+
+def codes_of(pillars: list[Any]) -> dict[int, Codes]:
+    """The GB/T 4754 codes of each pillar industry (one query)."""
+    from chanjiao.orgs.models import PillarIndustry
+
+    codes: dict[int, Codes] = {p.pk: [] for p in pillars}
+    through = PillarIndustry.industries.through
+    with unscoped("the public catalogue codes of pillar industries the reader sees"):
+        for pillar_id, code, level, section in through._default_manager.filter(
+                pillarindustry__in=[p.pk for p in pillars]).values_list(
+                "pillarindustry_id", "industry__code", "industry__level", "industry__section"):
+            codes[pillar_id].append((code, level, section))
+    return codes
 
 
 def load_default(path: Path = DEFAULT_FILE) -> tuple[CrosswalkVersion, int]:

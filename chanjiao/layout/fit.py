@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
 from django.utils.translation import gettext_lazy
 
-from chanjiao.core.rules import ParamResolver, rules_for, scan
+from chanjiao.core.rules import ParamResolver, rules_for, scan, scan_buckets, violation_q
 from chanjiao.core.types import User
 from chanjiao.layout.history import live_on
 from chanjiao.layout.models import LIVE_OFFERING_STATUSES, Offering, OfferingYear
@@ -100,20 +100,86 @@ def rating_q(queryset: QuerySet[Offering], year: int, resolver: ParamResolver | 
     return {RED: red, AMBER: amber, GREEN: ~red & ~amber}
 
 
+@dataclass
+class Counts:
+    """The fit analysis counted three ways from one statement: for the whole of what the user sees, per
+    school and per catalogue major (with each rule's count)."""
+
+    city: dict[str, int]
+    schools: list[dict[str, Any]]
+    majors: list[dict[str, Any]]
+
+
+def _flags(offerings: QuerySet[Offering], year: int) -> tuple[QuerySet[Offering], list[FitRule]]:
+    """``offerings`` as rows of (offering, school, major) with one boolean per fit rule (``violation_q``:
+    each jurisdiction by its own thresholds); a rule switched off everywhere is a constant."""
+    resolver = ParamResolver(year_end(year))
+    flags: dict[str, Any] = {}
+    rules = fit_rules()
+    for i, rule in enumerate(rules):
+        enabled = any(bool(used["enabled"].value) for used in scan_buckets(rule, resolver) if "enabled" in used)
+        # "pk IS NULL" is false for every row and typed boolean on every database: a rule that selects
+        # nothing (switched off, or an empty list of cities) would otherwise compile to the integer 0.
+        never = Q(pk__isnull=True)
+        condition = (never | violation_q(rule, resolver)) if enabled else never
+        flags[f"rule{i}"] = ExpressionWrapper(condition, output_field=BooleanField())
+    rows = offerings.order_by().values(
+        offering=F("pk"), school_key=F("school_id"), school_name=F("school__name"), major_key=F("major_id"),
+        major_code=F("major__code"), major_name=F("major__name"), major_level=F("major__level"), **flags)
+    return rows, rules
+
+
+def counts(user: User, year: int) -> Counts:
+    """Live offerings at the end of ``year`` the user sees, red / amber / green: for all, per school and
+    per major, in one statement — each rule's condition evaluated once per offering, then grouped."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    rows, rules = _flags(base(user, year), year)
+    flag = [f"rule{i}" for i in range(len(rules))]
+    red = " OR ".join(f for f, r in zip(flag, rules, strict=True) if r.rating == RED) or "1 = 0"
+    amber = " OR ".join(f for f, r in zip(flag, rules, strict=True) if r.rating == AMBER) or "1 = 0"
+    per_rule = ", ".join(f"SUM(CASE WHEN {f} THEN 1 ELSE 0 END)" for f in flag)
+    measures = ("COUNT(*), SUM(CASE WHEN red THEN 1 ELSE 0 END), SUM(CASE WHEN amber THEN 1 ELSE 0 END), "
+                f"SUM(CASE WHEN red OR amber THEN 0 ELSE 1 END), {per_rule}")
+    try:
+        sql, params = rows.query.get_compiler(using=rows.db).as_sql()
+    except EmptyResultSet:
+        return Counts({"total": 0, **dict.fromkeys(RATINGS, 0)}, [], [])
+    # The rule flags are Django's own compiled conditions; the rest is fixed text.
+    statement = f"""WITH f AS ({sql}),
+        g AS (SELECT f.*, ({red}) AS red, (({amber}) AND NOT ({red})) AS amber FROM f)
+        SELECT 0, NULL, NULL, NULL, NULL, NULL, {measures} FROM g
+        UNION ALL SELECT 1, school_key, school_name, NULL, NULL, NULL, {measures} FROM g
+            GROUP BY school_key, school_name
+        UNION ALL SELECT 2, major_key, major_code, major_name, major_level, NULL, {measures} FROM g
+            WHERE major_key IS NOT NULL GROUP BY major_key, major_code, major_name, major_level
+        ORDER BY 1, 3, 2"""  # noqa: S608 — schools by name, majors by code, in the database's collation
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        found = cursor.fetchall()
+    city = {"total": 0, **dict.fromkeys(RATINGS, 0)}
+    schools, majors = [], []
+    for kind, key, name, major_name, level, _none, total, n_red, n_amber, n_green, *n_rules in found:
+        numbers = {"total": int(total or 0), RED: int(n_red or 0), AMBER: int(n_amber or 0), GREEN: int(n_green or 0)}
+        if kind == 0:
+            city = numbers
+        elif kind == 1:
+            schools.append({"school_id": key, "school__name": name, **numbers})
+        else:
+            majors.append({"major_id": key, "major__code": name, "major__name": major_name, "major__level": level,
+                           **numbers, **{f"rule_{r.id}": int(n or 0) for r, n in zip(rules, n_rules, strict=True)},
+                           "rules": [r.id for r, n in zip(rules, n_rules, strict=True) if n]})
+    return Counts(city, schools, majors)
+
+
 def counts_by_school(user: User, year: int) -> list[dict[str, Any]]:
-    """Per school: live offerings and how many are red, amber, green (one statement)."""
-    offerings = base(user, year)
-    q = rating_q(offerings, year)
-    rows = (offerings.values("school_id", "school__name")
-            .annotate(total=Count("pk"), **{r: Count("pk", filter=q[r]) for r in RATINGS})
-            .order_by("school__name", "school_id"))
-    return [dict(r) for r in rows]
+    """Per school: live offerings and how many are red, amber, green."""
+    return counts(user, year).schools
 
 
 def city_counts(user: User, year: int) -> dict[str, int]:
-    offerings = base(user, year)
-    q = rating_q(offerings, year)
-    return offerings.aggregate(total=Count("pk"), **{r: Count("pk", filter=q[r]) for r in RATINGS})
+    return counts(user, year).city
 
 
 def with_rating(queryset: QuerySet[Offering], year: int, rating: str | None) -> QuerySet[Offering]:
@@ -194,7 +260,7 @@ def _city_demand(offerings: list[Offering], cities: set[str]) -> dict[tuple[str,
 
 def _mapped_pillars(offerings: list[Offering]) -> dict[int, dict[str, Any]]:
     """What FIT-01 observes, for a page at once: the pillar industries of each offering's city and those
-    its major reaches through the crosswalk (two queries, plus one per pillar industry)."""
+    its major reaches through the crosswalk (the pillars, their codes and the crosswalk: four queries)."""
     from django.utils import timezone
 
     from chanjiao.layout import crosswalk
@@ -203,28 +269,13 @@ def _mapped_pillars(offerings: list[Offering]) -> dict[int, dict[str, Any]]:
 
     pillars = list(PillarIndustry._base_manager.filter(group__region__isnull=False).select_related("group__region")
                    .order_by("pk"))
-    codes: dict[int, list[tuple[str, int, str]]] = {p.pk: [] for p in pillars}
-    through = PillarIndustry.industries.through
-    for pillar_id, code, level, section in through._default_manager.filter(pillarindustry__in=pillars).values_list(
-            "pillarindustry_id", "industry__code", "industry__level", "industry__section"):
-        codes[pillar_id].append((code, level, section))
-    version = fit_crosswalk(timezone.localdate())
-    ids = [o.pk for o in offerings if o.major_id]
-    reached: dict[int, set[int]] = {p.pk: set() for p in pillars}
-    with_codes = [p for p in pillars if codes[p.pk]]
-    if ids and version is not None and with_codes:
-        # One statement: a boolean per pillar industry for each offering of the page.
-        flags = {f"p{p.pk}": ExpressionWrapper(crosswalk.offerings_q(codes[p.pk], version),
-                                               output_field=BooleanField()) for p in with_codes}
-        for row in Offering._base_manager.filter(pk__in=ids).annotate(**flags).values("pk", *flags):
-            for p in with_codes:
-                if row[f"p{p.pk}"]:
-                    reached[p.pk].add(row["pk"])
+    mapping = crosswalk.pillar_mapping(crosswalk.codes_of(pillars), fit_crosswalk(timezone.localdate()))
     result = {}
     for o in offerings:
         code = o.school.region.code if o.school.region is not None else ""
         here = [p for p in pillars if code.startswith(p.group.region.code)]  # type: ignore[union-attr]
-        result[o.pk] = {"city_pillars": len(here), "mapped": [p.name for p in here if o.pk in reached[p.pk]]}
+        mapped = [p.name for p in here if o.major_id in mapping[p.pk].majors]
+        result[o.pk] = {"city_pillars": len(here), "mapped": mapped}
     return result
 
 

@@ -14,14 +14,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy
 
 from chanjiao.core.types import User
 from chanjiao.layout import fit, rule_packs
 from chanjiao.layout.crosswalk import in_force
 from chanjiao.layout.models import CrosswalkVersion, DeclaredDemand, OfferingYear
-from chanjiao.layout.rules import AMBER, RED
 
 LIST_LABELS = {"restrict": gettext_lazy("限制或撤销专业清单"), "upgrade": gettext_lazy("升级改造专业清单"),
                "urgent": gettext_lazy("急需紧缺专业清单")}
@@ -54,21 +53,7 @@ def basis(region: str, year: int, today: dt.date) -> Basis:
 
 def by_major(user: User, year: int) -> list[dict[str, Any]]:
     """Per catalogue major live at the end of ``year``: offerings, red, amber and each rule's count."""
-    offerings = fit.base(user, year).filter(major__isnull=False)
-    q = fit.rating_q(offerings, year)
-    from chanjiao.core.rules import ParamResolver, scan
-
-    resolver = ParamResolver(fit.year_end(year))
-    per_rule = {f"rule_{r.id}": Count("pk", filter=Q(pk__in=scan(r, offerings, resolver=resolver).values("pk")))
-                for r in fit.fit_rules()}
-    rows: Any = (offerings.values("major_id", "major__code", "major__name", "major__level")
-            .annotate(total=Count("pk"), red=Count("pk", filter=q[RED]), amber=Count("pk", filter=q[AMBER]),
-                      **per_rule).order_by("major__code"))
-    result = []
-    for row in rows:
-        rules = [r.id for r in fit.fit_rules() if row[f"rule_{r.id}"]]
-        result.append({**row, "rules": rules})
-    return result
+    return fit.counts(user, year).majors
 
 
 def urgent(user: User, year: int) -> list[dict[str, Any]]:
@@ -86,8 +71,9 @@ def urgent(user: User, year: int) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: (-r["gap"], r["class_code"]))
 
 
-def three_lists(user: User, year: int) -> dict[str, list[dict[str, Any]]]:
-    majors = by_major(user, year)
+def three_lists(user: User, year: int, counted: fit.Counts | None = None) -> dict[str, list[dict[str, Any]]]:
+    """The three lists (``counted``: the fit counts when the caller has them already)."""
+    majors = (counted or fit.counts(user, year)).majors
     return {"restrict": [r for r in majors if r["red"]],
             "upgrade": [r for r in majors if not r["red"] and r["amber"]],
             "urgent": urgent(user, year)}

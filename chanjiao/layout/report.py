@@ -21,7 +21,8 @@ def contents(user: User, basis: lists.Basis) -> dict[str, Any]:
     """Every table of the report, as rows (first row = header)."""
     year = basis.year
     point = history.layout_on(Offering.objects.visible_to(user), fit.year_end(year))
-    city = fit.city_counts(user, year)
+    counted = fit.counts(user, year)  # the tiles, the school table and the lists: one statement
+    city = counted.city
     overview = [[_("指标"), _("数值")],
                 [_("年末开设专业数"), point.majors], [_("年末专业点数"), point.offerings],
                 [_("红牌专业点"), city["red"]], [_("黄牌专业点"), city["amber"]], [_("绿牌专业点"), city["green"]]]
@@ -31,8 +32,8 @@ def contents(user: User, basis: lists.Basis) -> dict[str, Any]:
                 for r in supply.by_pillar(user, year, basis.crosswalk)]
     schools = [[_("学校"), _("专业点"), _("红牌"), _("黄牌"), _("绿牌")]]
     schools += [[r["school__name"], r["total"], r["red"], r["amber"], r["green"]]
-                for r in fit.counts_by_school(user, year)]
-    three = lists.three_lists(user, year)
+                for r in counted.schools]
+    three = lists.three_lists(user, year, counted)
     restrict = [[_("专业代码"), _("专业名称"), _("开设学校数"), _("红牌专业点"), _("触发规则")]]
     restrict += [[r["major__code"], r["major__name"], r["total"], r["red"], "、".join(r["rules"])]
                  for r in three["restrict"]]

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import JSONObject, Substr
-from django.db.models.lookups import GreaterThan, LessThan, StartsWith
+from django.db.models.lookups import GreaterThan, LessThan
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -613,11 +613,14 @@ class Density(FitRule):
                    .annotate(city=Substr("school__region__code", 1, 4))
                    .values_list("city", "school__school_level", "major_id")
                    .annotate(k=Count("school_id", distinct=True)).order_by())
-        q = Q(pk__in=[])
+        dense: dict[tuple[str, str], list[int]] = {}
         for city, level, major_id, k in offered:
             n = schools.get((city, level), 0)
             if n >= least and Decimal(k) * 100 > rate * n:
-                q |= Q(major_id=major_id, school__school_level=level, school__region__code__startswith=city)
+                dense.setdefault((city, level), []).append(major_id)
+        q = Q(pk__in=[])  # one term per city and level, not per major: the condition stays short
+        for (city, level), majors in dense.items():
+            q |= Q(major_id__in=sorted(majors), school__school_level=level, school__region__code__startswith=city)
         return q
 
     def observed_expr(self) -> Any:
@@ -736,32 +739,27 @@ def fit_crosswalk(on: dt.date) -> Any:
     return in_force(settings.DEPLOYMENT_REGION, on)
 
 
-def _city_pillars() -> Any:
-    """Pillar industries of a group whose region contains the offering's school (SQL)."""
+def pillar_groups(version: Any) -> dict[str, Any]:
+    """Per region code of a group with pillar industries: what the crosswalk ``version`` maps onto one of
+    that group's pillars (a ``crosswalk.PillarMap``; the groups, pillars and crosswalk: four queries)."""
+    from chanjiao.layout import crosswalk
     from chanjiao.orgs.models import PillarIndustry
 
-    return (PillarIndustry._base_manager.filter(group__region__isnull=False)
-            .filter(StartsWith(OuterRef("school__region__code"), F("group__region__code"))))
+    pillars = list(PillarIndustry._base_manager.filter(group__region__isnull=False)
+                   .values_list("pk", "group__region__code").order_by("pk"))
+    mapping = crosswalk.pillar_mapping(crosswalk.codes_of([PillarIndustry(pk=pk) for pk, _code in pillars]), version)
+    groups: dict[str, Any] = {}
+    for pk, code in pillars:
+        groups[code] = groups[code].union(mapping[pk]) if code in groups else mapping[pk]
+    return groups
 
 
-def _mapped_to_a_pillar(version: Any) -> Exists:
-    """The offering's major reaches one of its city's pillar industries through ``version`` (SQL)."""
-    from chanjiao.orgs.models import PillarIndustry
-
-    through = PillarIndustry.industries.through
-    overlapping = (through._default_manager
-                   .filter(pillarindustry__group__region__isnull=False)
-                   .filter(StartsWith(OuterRef(OuterRef("school__region__code")),
-                                      F("pillarindustry__group__region__code")))
-                   .filter(Q(industry__level=1, industry__code=OuterRef("industry__section"))
-                           | Q(StartsWith(OuterRef("industry__code"), F("industry__code")))
-                           | Q(industry__code__startswith=OuterRef("industry__code"))))
-    refined = CrosswalkEntry._base_manager.filter(version_id=version.pk, major_id=OuterRef(OuterRef("major_id")))
-    entries = (CrosswalkEntry._base_manager.filter(version_id=version.pk)
-               .filter(Q(major_id=OuterRef("major_id"))
-                       | (Q(major__isnull=True, class_code=OuterRef("major__class_code")) & ~Q(Exists(refined))))
-               .filter(Exists(overlapping)))
-    return Exists(entries)
+def _mapped_to_a_pillar(groups: dict[str, Any]) -> Q:
+    """The offering's major reaches a pillar industry of a group whose region contains its school."""
+    q = Q(pk__in=[])
+    for code, mapped in groups.items():
+        q |= Q(school__region__code__startswith=code) & mapped.q()
+    return q
 
 
 @register
@@ -796,10 +794,8 @@ class NoPillarIndustry(FitRule):
         pillars = [p for p in PillarIndustry._base_manager.filter(group__region__isnull=False)
                    .select_related("group__region")
                    if p.group.region is not None and code.startswith(p.group.region.code)]
-        version = fit_crosswalk(timezone.localdate())
-        with_offering = Offering._base_manager.filter(pk=obj.pk)
-        mapped = [p.name for p in pillars
-                  if with_offering.filter(crosswalk.offerings_q(crosswalk.pillar_codes(p), version)).exists()]
+        mapping = crosswalk.pillar_mapping(crosswalk.codes_of(pillars), fit_crosswalk(timezone.localdate()))
+        mapped = [p.name for p in pillars if obj.major_id in mapping[p.pk].majors]
         return {"city_pillars": len(pillars), "mapped": mapped}
 
     def breaks(self, observed: Any, p: dict[str, Any], on: dt.date) -> bool:
@@ -808,10 +804,13 @@ class NoPillarIndustry(FitRule):
     def breaks_q(self, p: dict[str, Any], on: dt.date) -> Q:
         from django.utils import timezone
 
-        version = fit_crosswalk(timezone.localdate())
-        if version is None:
-            return Q(Exists(_city_pillars()))  # no crosswalk: nothing maps
-        return Q(Exists(_city_pillars())) & ~Q(_mapped_to_a_pillar(version))
+        # The groups' regions and their mapped majors are catalogue-sized: computed once, then the
+        # condition is a few region prefixes and major lists (a correlated join over regions cost seconds).
+        groups = pillar_groups(fit_crosswalk(timezone.localdate()))
+        in_a_group = Q(pk__in=[])
+        for code in groups:
+            in_a_group |= Q(school__region__code__startswith=code)
+        return in_a_group & ~_mapped_to_a_pillar(groups)
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:
         return _("按所用专业产业对照表，该专业未对接本市任何百亿产业。")
@@ -869,11 +868,14 @@ class DemandFallsSupplyRises(FitRule):
                 .exclude(class_code="").annotate(city=Substr("enterprise__region__code", 1, 4))
                 .values_list("city", "class_code", "year").annotate(n=Sum("headcount")).order_by()):
             sums.setdefault((city, class_code), {})[year] = n
-        q = Q(pk__in=[])
+        falling: dict[str, list[str]] = {}
         for (city, class_code), by_year in sums.items():
             before, now = by_year.get(y - 1, 0), by_year.get(y, 0)
             if before > 0 and Decimal(now) * 100 <= (100 - fall) * before:
-                q |= Q(major__class_code=class_code, school__region__code__startswith=city)
+                falling.setdefault(city, []).append(class_code)
+        q = Q(pk__in=[])  # one term per city
+        for city, classes in falling.items():
+            q |= Q(major__class_code__in=sorted(classes), school__region__code__startswith=city)
         return q & Q(GreaterThan(_enrolled_in(y), _enrolled_in(y - 1)))
 
     def message(self, observed: Any, p: dict[str, Any]) -> str:

@@ -21,7 +21,6 @@ from chanjiao.core.types import User
 from chanjiao.layout import crosswalk, history
 from chanjiao.layout.models import (
     ChangeKind,
-    CrosswalkEntry,
     Decision,
     Offering,
     OfferingYear,
@@ -104,38 +103,24 @@ def _pillars(user: User, scenario: Scenario, base: Any, closing: set[int],
              opening: list[ScenarioChange]) -> list[dict[str, Any]]:
     """Enrolment per pillar industry before and after: one statement for all pillars (a sum per pillar)."""
     from chanjiao.layout.supply import pillars_for
-    from chanjiao.orgs.models import PillarIndustry
 
     version = crosswalk.in_force(scenario.region.code, scenario.base_on)
     pillars = pillars_for(user)
-    codes: dict[int, crosswalk.Codes] = {p.pk: [] for p in pillars}
-    through = PillarIndustry.industries.through
-    for pillar_id, code, level, section in through._default_manager.filter(pillarindustry__in=pillars).values_list(
-            "pillarindustry_id", "industry__code", "industry__level", "industry__section"):
-        codes[pillar_id].append((code, level, section))
+    mapping = crosswalk.pillar_mapping(crosswalk.codes_of(pillars), version)
     years = OfferingYear.objects.visible_to(user).filter(year=scenario.base_year, offering__in=base)
     sums: dict[str, Any] = {}
     for p in pillars:
-        mapped = crosswalk.offerings_q(codes[p.pk], version, prefix="offering__")
+        mapped = mapping[p.pk].q("offering__")
         sums[f"before_{p.pk}"] = Sum("enrolled", filter=mapped)
         sums[f"closing_{p.pk}"] = Sum("enrolled", filter=mapped & Q(offering_id__in=closing))
     totals = years.aggregate(**sums) if sums else {}
     rows = []
     for p in pillars:
         before = totals.get(f"before_{p.pk}") or 0
-        added = sum(c.planned_intake for c in opening if _maps(c.major, codes[p.pk], version))
+        # A major not yet offered counts where the crosswalk maps it (the same mapping as the offerings').
+        added = sum(c.planned_intake for c in opening if c.major_id in mapping[p.pk].majors)
         rows.append({"pillar": p, "before": before, "after": before - (totals.get(f"closing_{p.pk}") or 0) + added})
     return rows
-
-
-def _maps(major: Any, codes: crosswalk.Codes, version: Any) -> bool:
-    """Does the crosswalk map a major (not yet offered) onto the pillar's industries?"""
-    if version is None or major is None:
-        return False
-    entries = CrosswalkEntry._base_manager.filter(crosswalk.industry_overlap_q(codes), version_id=version.pk)
-    if CrosswalkEntry._base_manager.filter(version_id=version.pk, major_id=major.pk).exists():
-        return entries.filter(major_id=major.pk).exists()
-    return entries.filter(major__isnull=True, class_code=major.class_code).exists()
 
 
 def to_round(scenario: Scenario, round_: ReviewRound, *, by: User) -> tuple[int, list[str]]:

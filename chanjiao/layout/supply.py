@@ -13,15 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Sum
-from django.db.models.functions import Substr
+from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from chanjiao.core.figures import Figure, evaluate
+from chanjiao.core.figures import Figure, dimension_param, figure_url
 from chanjiao.core.types import User
 from chanjiao.layout import crosswalk
-from chanjiao.layout.models import CrosswalkVersion, DeclaredDemand
+from chanjiao.layout.models import CrosswalkVersion
 
 # The demand sources the analysis reads (postings join when their issue lands).
 DEMAND_SOURCES = (gettext_lazy("企业填报的用人需求"),)
@@ -63,47 +62,163 @@ def pillars_for(user: User) -> list[Any]:
                                                                                         "name", "pk"))
 
 
+def _pairs(name: str, columns: str, rows: list[tuple[Any, ...]]) -> str:
+    """A CTE of literal rows (ids and catalogue codes made here, never user text): ``name(columns)``."""
+    def literal(v: Any) -> str:
+        if isinstance(v, int):
+            return str(int(v))
+        text = str(v)
+        if not text.replace("_", "").isalnum():  # GB/T 4754 and 专业类 codes: letters and digits only
+            raise ValueError(f"not a code: {text!r}")
+        return f"'{text}'"
+
+    values = ", ".join("(" + ", ".join(literal(v) for v in row) + ")" for row in rows)
+    return f"{name}({columns}) AS (VALUES {values})"
+
+
+def _grouped(queryset: Any, sql_tail: str, ctes: list[str]) -> list[tuple[Any, ...]]:
+    """Run ``WITH base AS (<the scoped queryset>), <ctes> <sql_tail>`` on the queryset's database: the sums
+    per pillar happen in SQL, over the scoped rows grouped first."""
+    from django.core.exceptions import EmptyResultSet
+    from django.db import connections
+
+    try:
+        sql, params = queryset.query.get_compiler(using=queryset.db).as_sql()
+    except EmptyResultSet:
+        return []
+    statement = f"WITH base AS ({sql}), {', '.join(ctes)} {sql_tail}"
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute(statement, params)
+        return list(cursor.fetchall())
+
+
+def _supply(user: User, year: int, mapping: dict[int, crosswalk.PillarMap],
+            by_category: bool = False) -> dict[Any, tuple[int, int]]:
+    """Enrolment and graduates of ``year`` per pillar (per (pillar, 专业大类) ``by_category``): the scoped
+    offering-years grouped by major, then summed over what each pillar reaches — majors by their own
+    entries, the others by 专业类 (``PillarMap``) — in one statement."""
+    from chanjiao.layout.models import OfferingYear
+
+    own = [(pillar, major) for pillar, m in mapping.items() for major in sorted(m.own)]
+    classes = [(pillar, c) for pillar, m in mapping.items() for c in sorted(m.classes)]
+    if not own and not classes:
+        return {}
+    refined = next(iter(mapping.values())).refined
+    per_major = (OfferingYear.objects.visible_to(user).filter(year=year, offering__major__isnull=False)
+                 .values(major=F("offering__major_id"), cls=F("offering__major__class_code"),
+                         category=F("offering__major__category_code"))
+                 .annotate(enrolled=Sum("enrolled"), graduates=Sum("graduates")).order_by())
+    ctes, parts = [], []
+    if own:
+        ctes.append(_pairs("pm", "pillar, major", own))
+        parts.append("SELECT pm.pillar, base.category, base.enrolled, base.graduates FROM pm "
+                     "JOIN base ON base.major = pm.major")
+    if classes:
+        ctes.append(_pairs("pcl", "pillar, cls", classes))
+        unrefined = f" WHERE base.major NOT IN ({', '.join(str(int(m)) for m in sorted(refined))})" if refined else ""
+        parts.append("SELECT pcl.pillar, base.category, base.enrolled, base.graduates FROM pcl "  # noqa: S608
+                     f"JOIN base ON base.cls = pcl.cls{unrefined}")
+    group = "x.pillar, x.category" if by_category else "x.pillar"
+    # Fixed SQL text; the only values are integers, codes _pairs checked and the queryset's own parameters.
+    rows = _grouped(per_major, f"SELECT {group}, SUM(x.enrolled), SUM(x.graduates) "  # noqa: S608
+                               f"FROM ({' UNION ALL '.join(parts)}) x GROUP BY {group}", ctes)
+    if by_category:
+        return {(r[0], r[1]): (int(r[2] or 0), int(r[3] or 0)) for r in rows}
+    return {r[0]: (int(r[1] or 0), int(r[2] or 0)) for r in rows}
+
+
+def _demand(user: User, year: int, codes: dict[int, crosswalk.Codes],
+            mapping: dict[int, crosswalk.PillarMap], by_category: bool = False) -> dict[Any, int]:
+    """Declared demand of ``year`` per pillar (per (pillar, 专业大类) ``by_category``), as ``demand_q``
+    selects it: enterprises within the pillar's industries, or without an industry by the 专业类 the
+    crosswalk maps onto it (one statement: the scoped demand grouped by industry and 专业类 first)."""
+    from chanjiao.catalog.models import Industry
+    from chanjiao.layout.models import DeclaredDemand
+
+    prefixes = [(pillar, code, int(level == Industry.Level.SECTION))
+                for pillar, rows in codes.items() for code, level, _section in rows]
+    classes = [(pillar, c) for pillar, m in mapping.items() for c in sorted(m.classes)]
+    if not prefixes:
+        return {}
+    queryset = DeclaredDemand.objects.visible_to(user).filter(year=year)
+    if by_category:
+        queryset = queryset.exclude(class_code="")
+    per_group = (queryset.values(industry=F("enterprise__industry_id"), cls=F("class_code"))
+                 .annotate(n=Sum("headcount")).order_by())
+    # Every key an industry is found under: its 门类, and each of its code's prefixes (2 to 4 digits).
+    keys = " UNION ALL ".join(
+        ["SELECT id AS industry, section AS code, 1 AS is_section FROM catalog_industry"]
+        + [f"SELECT id, substr(code, 1, {n}), 0 FROM catalog_industry WHERE level > 1 AND length(code) >= {n}"  # noqa: S608
+           for n in (2, 3, 4)])
+    ctes = [_pairs("pc", "pillar, code, is_section", prefixes), f"keys AS ({keys})",
+            "within AS (SELECT DISTINCT pc.pillar, keys.industry FROM pc JOIN keys ON keys.code = pc.code "
+            "AND keys.is_section = pc.is_section)"]
+    by_class = ""
+    if classes:
+        ctes.append(_pairs("pcl", "pillar, cls", classes))
+        by_class = ("UNION ALL SELECT pcl.pillar, base.cls, base.n FROM base JOIN pcl ON pcl.cls = base.cls "
+                    "WHERE base.industry IS NULL")
+    category = "substr(x.cls, 1, 2)"
+    group = f"x.pillar, {category}" if by_category else "x.pillar"
+    rows = _grouped(per_group, f"SELECT {group}, SUM(x.n) FROM (SELECT within.pillar, base.cls, base.n FROM base "  # noqa: S608
+                               f"JOIN within ON within.industry = base.industry {by_class}) x GROUP BY {group}",
+                    ctes)
+    if by_category:
+        return {(r[0], r[1]): int(r[2] or 0) for r in rows}
+    return {r[0]: int(r[1] or 0) for r in rows}
+
+
 def by_pillar(user: User, year: int, version: CrosswalkVersion | None) -> list[PillarRow]:
-    """One row per pillar industry the user sees (one statement per list, whatever the number of pillars)."""
+    """One row per pillar industry the user sees, each number with the list it counts (a Figure's
+    drill-down). Three statements and the crosswalk's, whatever the number of pillars."""
     pillars = pillars_for(user)
-    figures = [f for p in pillars for f in _figures(p, year, version)]
-    values = evaluate(figures, {}, user) if figures else {}
+    codes = crosswalk.codes_of(pillars)
+    mapping = crosswalk.pillar_mapping(codes, version)
+    supply, demand = _supply(user, year, mapping), _demand(user, year, codes, mapping)
     rows = []
     for p in pillars:
-        e, g, d = (values[f"{k}-{p.pk}"] for k in ("enrolled", "graduates", "demand"))
-        rows.append(PillarRow(p, e.value, e.drill_url, g.value, g.drill_url, d.value, d.drill_url))
+        enrolled, graduates, wanted = _figures(p, year, version)
+        e, g = supply.get(p.pk, (0, 0))
+        rows.append(PillarRow(p, e, figure_url(enrolled), g, figure_url(graduates), demand.get(p.pk, 0),
+                              figure_url(wanted)))
     return rows
 
 
 def heatmap(user: User, year: int, version: CrosswalkVersion | None) -> dict[str, Any]:
     """Pillar × 专业大类: graduates against declared demand per cell, each cell with its two lists."""
-    from chanjiao.layout import ui
+    from chanjiao.catalog.models import Major
 
     pillars = pillars_for(user)
+    codes = crosswalk.codes_of(pillars)
+    mapping = crosswalk.pillar_mapping(codes, version)
+    supply, demand = _supply(user, year, mapping, by_category=True), _demand(user, year, codes, mapping, True)
+    names = dict(Major.objects.visible_to(user).order_by().values_list("category_code", "category_name").distinct())
+    by_pk = {p.pk: p for p in pillars}
     cells: dict[tuple[int, str], dict[str, Any]] = {}
-    categories: dict[str, str] = {}
-    for p in pillars:
-        (grads,) = [f for f in _figures(p, year, version) if f.key.startswith("graduates")]
-        value = evaluate([grads], {}, user, by="category")[grads.key]
-        for group in value.groups:
-            categories.setdefault(str(group.key), group.label)
-            cells[(p.pk, str(group.key))] = {"graduates": group.value, "supply_url": group.drill_url, "demand": 0}
-        codes = crosswalk.pillar_codes(p)
-        demand = (DeclaredDemand.objects.visible_to(user).filter(crosswalk.demand_q(codes, version), year=year)
-                  .exclude(class_code="").annotate(category=Substr("class_code", 1, 2))
-                  .values("category").annotate(n=Sum("headcount")).order_by())
-        for row in demand:
-            cell = cells.setdefault((p.pk, row["category"]), {"graduates": 0, "supply_url": None, "demand": 0})
-            cell["demand"] = row["n"]
-            params = {"year": year, "pillar": p.pk, "category": row["category"]}
-            if version is not None:
-                params["crosswalk"] = version.pk
-            cell["demand_url"] = f"{reverse(ui.demand.url_name('list'))}?{urlencode(params)}"
-            categories.setdefault(row["category"], row["category"])
-    columns = sorted(categories)
-    return {"pillars": [str(p) for p in pillars], "categories": [f"{c} {categories[c]}".strip() for c in columns],
+    for (pk, category), (_e, graduates) in supply.items():
+        if not graduates:
+            continue
+        (grads,) = [f for f in _figures(by_pk[pk], year, version) if f.key.startswith("graduates")]
+        url = figure_url(grads, {dimension_param(grads.ui, "category"): category})
+        cells[(pk, category)] = {"graduates": graduates, "supply_url": url, "demand": 0}
+    for (pk, category), n in demand.items():
+        cell = cells.setdefault((pk, category), {"graduates": 0, "supply_url": None, "demand": 0})
+        cell["demand"] = n
+        params = {"year": year, "pillar": pk, "category": category}
+        if version is not None:
+            params["crosswalk"] = version.pk
+        cell["demand_url"] = f"{reverse(ui_demand_list())}?{urlencode(params)}"
+    columns = sorted({c for _pk, c in cells})
+    return {"pillars": [str(p) for p in pillars],
+            "categories": [f"{c} {names.get(c, '')}".strip() for c in columns],
             "cells": [{"x": columns.index(c), "y": [p.pk for p in pillars].index(pk), **v}
                       for (pk, c), v in cells.items()]}
+
+
+def ui_demand_list() -> str:
+    from chanjiao.layout import ui
+
+    return ui.demand.url_name("list")
 
 
 def version_for(region: str, year: int) -> CrosswalkVersion | None:

@@ -140,10 +140,11 @@ class FitView(View):
         query = urlencode({k: v for k, v in (("year", year), ("school", school), ("major", major),
                                              ("rating", rating)) if v})
         region = _pack_region(request)
+        counted = fit.counts(request.user, year)  # the tiles and the school table: one statement
         return render(request, "layout/fit.html", {
             "year": year, "problem": "".join(problems), "school": school, "rating": rating, "page": page,
-            "judged": fit.judge(items, year), "by_school": fit.counts_by_school(request.user, year),
-            "city": fit.city_counts(request.user, year), "ratings": fit.RATING_LABELS, "query": query,
+            "judged": fit.judge(items, year), "by_school": counted.schools,
+            "city": counted.city, "ratings": fit.RATING_LABELS, "query": query,
             "rules": fit.fit_rules(), "region": region,
             "pack": rule_packs.pack_in_force(region, fit.year_end(year)) if region else None})
 

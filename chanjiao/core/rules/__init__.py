@@ -51,7 +51,16 @@ from chanjiao.core.rules.declarations import (
     rules,
     rules_for,
 )
-from chanjiao.core.rules.engine import blocking_reasons, check, enforce, guard, record_scan, scan, scan_buckets
+from chanjiao.core.rules.engine import (
+    blocking_reasons,
+    check,
+    enforce,
+    guard,
+    record_scan,
+    scan,
+    scan_buckets,
+    violation_q,
+)
 from chanjiao.core.rules.stored import (
     ParamResolver,
     RuleParameter,
@@ -66,5 +75,6 @@ __all__ = [
     "UNVERIFIED", "VERIFIED", "WARN", "DatesInOrder", "Finding", "Param", "ParamResolver", "ParamValue", "Rule",
     "RuleParameter",
     "RuleViolation", "blocking_reasons", "check", "declared", "enforce", "guard", "jurisdiction_chain", "record_scan",
-    "region_name", "region_names", "register", "rules", "rules_for", "scan", "scan_buckets", "violations_of",
+    "region_name", "region_names", "register", "rules", "rules_for", "scan", "scan_buckets", "violation_q",
+    "violations_of",
 ]

@@ -86,15 +86,26 @@ def scan(rule: Rule, queryset: QuerySet[Any], *, on: dt.date | None = None,
     """
     resolver = resolver or ParamResolver(on)
     buckets = _buckets(rule, resolver)
-    violated = Q(pk__in=[])
-    for where, used in buckets:
-        violated |= where & rule.violated_q({k: v.value for k, v in used.items()}, resolver.on)
+    violated = _violated(rule, resolver, buckets)
     whens = [When(where, then=Value(i)) for i, (where, _used) in enumerate(buckets)]
     violators: QuerySet[Any] = (
         queryset.filter(rule.applies_q()).filter(violated)
         .annotate(rule_observed=rule.observed_expr(),
                   rule_bucket=Case(*whens, default=Value(len(buckets) - 1), output_field=IntegerField())))
     return violators
+
+
+def _violated(rule: Rule, resolver: ParamResolver, buckets: list[tuple[Q, dict[str, ParamValue]]]) -> Q:
+    violated = Q(pk__in=[])
+    for where, used in buckets:
+        violated |= where & rule.violated_q({k: v.value for k, v in used.items()}, resolver.on)
+    return violated
+
+
+def violation_q(rule: Rule, resolver: ParamResolver) -> Q:
+    """The condition ``scan`` filters by (the rule applies and is broken, each jurisdiction by its own
+    values), for use inside another statement — a flag per rule beside others over the same rows."""
+    return rule.applies_q() & _violated(rule, resolver, _buckets(rule, resolver))
 
 
 def scan_buckets(rule: Rule, resolver: ParamResolver) -> list[dict[str, ParamValue]]:
