@@ -110,7 +110,7 @@ class Counts:
     majors: list[dict[str, Any]]
 
 
-def _flags(offerings: QuerySet[Offering], year: int) -> tuple[QuerySet[Offering], list[FitRule]]:
+def _flags(offerings: QuerySet[Offering], year: int) -> tuple[QuerySet[Offering, Any], list[FitRule]]:
     """``offerings`` as rows of (offering, school, major) with one boolean per fit rule (``violation_q``:
     each jurisdiction by its own thresholds); a rule switched off everywhere is a constant."""
     resolver = ParamResolver(year_end(year))
