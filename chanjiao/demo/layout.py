@@ -98,6 +98,7 @@ NEVER_ENROLLED = 3  # offerings filed in 2015 that never recruited (cut in the f
 # The county centres keep their copies of farming and health majors (专业大类 61, 72, 75) with classes under
 # 30: exempt from MJ-08A nationally, flagged by a pack without that exemption (吉林市 JL-01).
 SMALL_COPIES = ("61", "72", "75")
+VIABLE_CLASS = 30  # MJ-08A's default: a major recruiting fewer for three years running is flagged
 
 # The clusters (专业群) by 专业大类 (secondary 61–79, associate 41–59: the same order).
 CLUSTER_WORDS = ["现代农业", "资源环境", "能源材料", "土木建筑", "水利工程", "加工制造", "生物化工", "轻工纺织",
@@ -259,6 +260,12 @@ class OfferingPlan:
     @property
     def name(self) -> str:
         return self.major.name if self.major else self.off_name
+
+    @property
+    def stream(self) -> str:
+        """The name of the plan's random stream: by school name and major code, never by primary keys (a
+        row's id depends on what the database held before, so ids would make the demo differ run to run)."""
+        return f"{self.school.name}:{self.major.code if self.major else ''}:{self.off_name}"
 
     @property
     def category(self) -> str:
@@ -450,12 +457,16 @@ class Layout:
         """The offering's figures in the years it was live (2013–2020), from its quality."""
         if not p.enrolls:
             return []
-        rng = self.rng(f"years:{p.key}")
+        rng = self.rng(f"years:{p.stream}")
         q = p.quality
         associate = p.major is not None and p.major.level == Major.Level.ASSOCIATE
         size = rng.randint(80, 180) if associate else rng.randint(40, 110)
-        if p.fate == 0 and not p.anchor and p.category in SMALL_COPIES and p.school in self.county.values():
+        small = p.fate == 0 and not p.anchor and p.category in SMALL_COPIES and p.school in self.county.values()
+        if small:
             size = rng.randint(25, 40)  # a county centre's small class of a major the national rule exempts
+        # A kept major recruits a viable class every year (MJ-08A's 30), so what the warnings flag before the
+        # first round is exactly what the rounds cut.
+        floor = VIABLE_CLASS if p.fate == 0 and not small else 3
         planned = max(20, round(size * (0.6 + 0.4 * q)) // 5 * 5)
         last = 2017 if p.fate == 1 else (2019 if p.fate == 2 else 2020)
         intake: dict[int, int] = {}
@@ -464,7 +475,7 @@ class Layout:
             stopped = (p.fate == 1 and year == 2017) or (p.suspended and year >= 2018) or (
                 p.fate == 2 and year > 2019)
             rate = min(1.05, 0.15 + 0.85 * q + rng.uniform(-0.08, 0.08))
-            intake[year] = 0 if stopped else max(3, round(planned * rate))
+            intake[year] = 0 if stopped else max(floor, round(planned * rate))
             if year not in FIGURE_YEARS:
                 continue
             students = round(sum(intake.get(y, 0) for y in range(year - 2, year + 1)) * 0.96)
@@ -605,8 +616,8 @@ class Layout:
             offering = Offering.objects.filter(school=school, major=major).select_related("school", "major").first()
             day = plan.held_on
             start = day.year if day.month < 9 else day.year + 1
-            p = OfferingPlan(key, school, major, "", self.cluster(major), day, start, 0,
-                             self.rng(f"opened:{key}").uniform(0.7, 0.85))
+            p = OfferingPlan(key, school, major, "", self.cluster(major), day, start, 0, 0.0)
+            p.quality = self.rng(f"opened:{p.stream}").uniform(0.7, 0.85)
             p.pk, p.obj = (offering.pk if offering else None), offering
             self.by_key[key] = p
         return self.by_key[key]
