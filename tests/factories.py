@@ -570,6 +570,20 @@ class DeclaredDemandFactory(DjangoModelFactory):
     headcount = 10
 
 
+class JobPostingFactory(DjangoModelFactory):
+    """A job advert; its salary range, fingerprint and classification are computed on save."""
+
+    class Meta:
+        model = "layout.JobPosting"
+
+    source = "市人才网"
+    source_ref = factory.Sequence(lambda n: f"{n:06d}")
+    title = "数控车工"
+    company_name = factory.Sequence(lambda n: f"宜昌测试机械有限公司{n:03d}")
+    salary_text = "5-8K"
+    year = 2020
+
+
 class ScenarioFactory(DjangoModelFactory):
     class Meta:
         model = "layout.Scenario"

@@ -7,11 +7,17 @@ figures by the pair 学校标识码 + 专业代码 (``PairColumn``).
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.db import models
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from chanjiao.core.imports import Column, code_text, parse_decimal, parse_digits, parse_int
 from chanjiao.engagement.imports import EngagementImporter, PairColumn
-from chanjiao.layout.models import CrosswalkEntry, DeclaredDemand, Offering, OfferingYear
+from chanjiao.layout import postings
+from chanjiao.layout.models import CrosswalkEntry, DeclaredDemand, EducationAsked, JobPosting, Offering, OfferingYear
+from chanjiao.layout.postings_text import salary_error
 
 _SCHOOL_HELP = gettext_lazy("教育部学校标识码，10 位数字")
 _MAJOR_HELP = gettext_lazy("《职业教育专业目录（2021年）》专业代码，如 460103")
@@ -114,3 +120,64 @@ class DeclaredDemandImporter(EngagementImporter):
     ]
     instructions = [gettext_lazy("以“企业、年度、专业类、职业、学历要求、岗位名称”识别同一条需求。"),
                     gettext_lazy("企业联系人只能导入本企业的用人需求。")]
+
+
+class JobPostingImporter(EngagementImporter):
+    """招聘岗位 by (来源, 来源编号): job-board exports and talent-market lists. The salary range, the
+    region (from the place text when no code is given), the enterprise, the classification and the
+    re-listing link are computed (``layout/postings.py``), never typed."""
+
+    model = JobPosting
+    key = ("source", "source_ref")
+    batch_size = 5_000
+    columns = [
+        Column("来源", "source", required=True, help=gettext_lazy("招聘网站或人才市场名称"), example="BOSS直聘"),
+        Column("来源编号", "source_ref", required=True, parse=code_text,
+               help=gettext_lazy("来源网站上的岗位编号或网址，同一来源内不重复"), example="1024"),
+        Column("岗位名称", "title", required=True, example="数控车工"),
+        Column("招聘单位", "company_name", required=True, example="宜昌某精密机械有限公司"),
+        Column("单位统一社会信用代码", "company_uscc", parse=code_text,
+               help=gettext_lazy("可不填；填写后优先按它匹配登记企业"), example="91420500MA4F000001"),
+        # The region is read from the place (a name or a 行政区划 code), never typed twice.
+        Column("工作地点", "place_text", help=gettext_lazy("如 宜昌-夷陵区、湖北省宜昌市、420506"),
+               example="宜昌-夷陵区"),
+        Column("行业", "industry_text", example="机械制造"),
+        Column("职位类别", "category_text", example="生产制造/普工"),
+        Column("技能标签", "tags", example="数控编程, 车床"),
+        Column("职位描述", "description"),
+        # The boards' own words ("本科及以上", "中专/中技") are read, not only the labels (choices={}).
+        Column("学历要求", "education", parse=postings.parse_education, choices={}, example="大专"),
+        Column("经验要求", "experience", example="1-3年"),
+        Column("薪资", "salary_text", help=gettext_lazy("如 4-8千/月、15-25K·14薪、150元/天、面议"), example="5-8K"),
+        Column("发布年度", "year", required=True, parse=parse_int(2000, 2100), example="2020"),
+        Column("发布日期", "posted_on", help=gettext_lazy("日期，如 2020-04-20"), example="2020-04-20"),
+    ]
+    instructions = [gettext_lazy("以“来源、来源编号”识别同一条岗位；重新导入同一文件不会重复写入。"),
+                    gettext_lazy("薪资按月折算；专业类由分类器按岗位名称、标签、类别和描述判定，可在岗位页面人工更正。"),
+                    gettext_lazy("同一单位、同一岗位名称、同一地点的岗位视为重复发布，统计时只计一次。")]
+
+    def clean_row(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        errors = []
+        if message := salary_error(values.get("salary_text") or ""):
+            errors.append(("薪资", message))
+        posted, year = values.get("posted_on"), values.get("year")
+        if posted and year and posted.year != year:
+            errors.append(("发布日期", _("发布日期 %(d)s 不在发布年度 %(y)s 内") % {"d": posted.isoformat(),
+                                                                                  "y": year}))
+        return errors
+
+    def derived(self, values: dict[str, Any]) -> dict[str, Any]:
+        if self._deriver is None:  # the lookups, once per import
+            self._deriver = postings.Deriver(enterprises=postings.EnterpriseIndex.of(),
+                                             regions=postings.RegionIndex.of_catalogue())
+        return self._deriver(values)
+
+    def after_write(self, created: list[models.Model], updated: list[models.Model]) -> None:
+        postings.link_relistings({obj.fingerprint for obj in [*created, *updated]})  # type: ignore[attr-defined]
+
+    def _cell(self, column: Column, value: Any) -> Any:
+        if column.field == "education" and value:
+            return str(EducationAsked(value).label)  # exported as its label, read back by parse_education
+        return super()._cell(column, value)
+
+    _deriver: postings.Deriver | None = None

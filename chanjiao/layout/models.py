@@ -1029,3 +1029,116 @@ class PolicyTarget(AuditedModel):
     @classmethod
     def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
         return region_q("policy__school__region__code", codes)
+
+
+# -- job postings (招聘岗位, the market's voice beside declared demand) ---------------------------------------
+
+
+class EducationAsked(models.TextChoices):
+    """学历要求 as job boards state it (finer than ``EducationLevel`` at the top: boards ask for 硕士/博士)."""
+
+    ANY = "any", gettext_lazy("不限")
+    SECONDARY = "secondary", gettext_lazy("中专/中技/高中")
+    ASSOCIATE = "associate", gettext_lazy("大专")
+    BACHELOR = "bachelor", gettext_lazy("本科")
+    POSTGRADUATE = "postgraduate", gettext_lazy("硕士及以上")
+
+
+class ClassifiedBy(models.TextChoices):
+    CLASSIFIER = "classifier", gettext_lazy("自动分类")
+    UNCLASSIFIED = "unclassified", gettext_lazy("未能分类")
+    PERSON = "person", gettext_lazy("人工更正")
+
+
+class JobPosting(AuditedModel):
+    """招聘岗位 — one job advert from a job board or a local talent market, imported from a file.
+
+    The salary text, the re-listing fingerprint and the classification (专业类 / occupation, with the words
+    that decided it) are computed from the advert (``layout/postings.py``); a person's correction
+    (``corrected_class_code``) wins over the classifier and is learnt by it for the postings like it."""
+
+    source = models.CharField(gettext_lazy("来源"), max_length=40,
+                              help_text=gettext_lazy("如 BOSS直聘、前程无忧、市人才网"))
+    source_ref = models.CharField(gettext_lazy("来源编号"), max_length=200,
+                                  help_text=gettext_lazy("来源网站上的岗位编号或网址"))
+    title = models.CharField(gettext_lazy("岗位名称"), max_length=200)
+    company_name = models.CharField(gettext_lazy("招聘单位"), max_length=200)
+    company_uscc = models.CharField(gettext_lazy("单位统一社会信用代码"), max_length=18, blank=True)
+    enterprise = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="job_postings", verbose_name=gettext_lazy("对应登记企业"),
+                                   limit_choices_to={"kind": "enterprise"},
+                                   help_text=gettext_lazy("按统一社会信用代码或规范化单位名称自动匹配"))
+    region = models.ForeignKey("catalog.Region", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                               verbose_name=gettext_lazy("工作地区"))
+    place_text = models.CharField(gettext_lazy("工作地点（原文）"), max_length=100, blank=True)
+    industry_text = models.CharField(gettext_lazy("行业（原文）"), max_length=200, blank=True)
+    category_text = models.CharField(gettext_lazy("职位类别（原文）"), max_length=200, blank=True)
+    tags = models.CharField(gettext_lazy("技能标签"), max_length=500, blank=True)
+    description = models.TextField(gettext_lazy("职位描述"), blank=True)
+    education = models.CharField(gettext_lazy("学历要求"), max_length=12, choices=EducationAsked.choices,
+                                 default=EducationAsked.ANY)
+    experience = models.CharField(gettext_lazy("经验要求"), max_length=40, blank=True)
+    salary_text = models.CharField(gettext_lazy("薪资（原文）"), max_length=100, blank=True)
+    salary_min = models.PositiveIntegerField(gettext_lazy("月薪下限（元）"), null=True, blank=True)
+    salary_max = models.PositiveIntegerField(gettext_lazy("月薪上限（元）"), null=True, blank=True)
+    salary_months = models.PositiveSmallIntegerField(gettext_lazy("年薪月数"), default=12)
+    year = models.PositiveSmallIntegerField(gettext_lazy("发布年度"), validators=YEAR)
+    posted_on = models.DateField(gettext_lazy("发布日期"), null=True, blank=True)
+    fingerprint = models.CharField(gettext_lazy("岗位指纹"), max_length=32, db_index=True, editable=False,
+                                   help_text=gettext_lazy("单位、岗位名称、地点相同的岗位视为重复发布"))
+    duplicate_of = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, editable=False,
+                                     related_name="relistings", verbose_name=gettext_lazy("重复发布于"))
+    class_code = models.CharField(gettext_lazy("专业类代码"), max_length=4, blank=True, editable=False,
+                                  help_text=gettext_lazy("00 表示不需要职业教育专业（如研究、高管岗位）"))
+    category_code = models.CharField(gettext_lazy("专业大类代码"), max_length=2, blank=True, editable=False)
+    occupation = models.ForeignKey("catalog.Occupation", on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+", editable=False, verbose_name=gettext_lazy("职业"))
+    classified_by = models.CharField(gettext_lazy("分类方式"), max_length=12, choices=ClassifiedBy.choices,
+                                     default=ClassifiedBy.UNCLASSIFIED, editable=False)
+    confidence = models.DecimalField(gettext_lazy("置信度"), max_digits=4, decimal_places=3, null=True, blank=True,
+                                     editable=False)
+    evidence = models.JSONField(gettext_lazy("分类依据词"), default=list, blank=True, editable=False)
+    classifier_version = models.CharField(gettext_lazy("分类器版本"), max_length=60, blank=True, editable=False)
+    corrected_class_code = models.CharField(
+        gettext_lazy("人工更正的专业类"), max_length=4, blank=True,
+        help_text=gettext_lazy("四位专业类代码（如 4601），或 00 表示不需要职业教育专业；留空则采用自动分类"))
+
+    label_related = ("region",)
+    jurisdiction_field: ClassVar[str] = "region"
+
+    class Meta:
+        verbose_name = gettext_lazy("招聘岗位")
+        verbose_name_plural = gettext_lazy("招聘岗位")
+        ordering = ["-year", "-posted_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["source", "source_ref"], name="posting_source_ref_unique")]
+        indexes = [models.Index(fields=["year", "category_code"], name="posting_year_category_idx"),
+                   models.Index(fields=["year", "class_code"], name="posting_year_class_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.company_name}）"
+
+    @classmethod
+    def scope_q(cls, scope: Scope, action: str) -> Q | None:
+        # Adverts are public: every business user reads them (a school looks at its county's market);
+        # the bureau imports and corrects them.
+        if action == CHANGE or not scope.business_user:
+            return None
+        return Q()
+
+    @classmethod
+    def jurisdiction_q(cls, codes: frozenset[str], action: str) -> Q:
+        return region_q("region__code", codes)
+
+    def clean(self) -> None:
+        from chanjiao.layout import postings
+
+        errors = postings.row_errors(self.salary_text, self.corrected_class_code)
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from chanjiao.layout import postings
+
+        for name, value in postings.derive(vars(self)).items():
+            setattr(self, name, value)
+        super().save(*args, **kwargs)

@@ -28,6 +28,7 @@ _SALARY = re.compile(
     rf"^{_NUMBER}\s*(k|千|w|万|元)?\s*(?:[-~—至到]\s*{_NUMBER}\s*(k|千|w|万|元)?)?"
     r"\s*(以上|以下)?\s*(?:/\s*(月|年|天|日|小时|时|周))?\s*(?:[·•,，]\s*(\d{2})\s*薪)?$")
 _NEGOTIABLE = {"面议", "薪资面议", "面谈"}
+_PIECE_RATE = re.compile(rf"^{_NUMBER}(?:[-~—至到]{_NUMBER})?元?/(单|件|次|个)$")
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ def parse_salary(text: str) -> SalaryRange | None:
 
     "5千以下/月" and "1万以上/月" give min = max = the number named. A range written backwards
     ("8-4千/月") is taken for a typing error and refused (None), as is a monthly figure outside
-    100–1,000,000 yuan. "100-150元/单" (piece rates) is refused: a month's pay cannot be known."""
+    100–1,000,000 yuan. "6-14元/单" (a piece rate) has no monthly figure: a month's pay cannot be known."""
     folded = _fold(text)
     if not folded or folded in _NEGOTIABLE:
         return None
@@ -75,10 +76,16 @@ def parse_salary(text: str) -> SalaryRange | None:
     return SalaryRange(lo, hi, int(months) if months else 12, per or "月")
 
 
+def is_piece_rate(text: str) -> bool:
+    """"6-14元/单", "3元/件": pay by the piece — a real way to pay, without a monthly figure."""
+    return _PIECE_RATE.match(_fold(text)) is not None
+
+
 def salary_error(text: str) -> str | None:
-    """The importer's message for a salary cell that cannot be read; None when it reads, or says 面议."""
+    """The importer's message for a salary cell that cannot be read; None when it reads, says 面议, or
+    is a piece rate."""
     folded = _fold(text)
-    if not folded or folded in _NEGOTIABLE or parse_salary(text) is not None:
+    if not folded or folded in _NEGOTIABLE or is_piece_rate(text) or parse_salary(text) is not None:
         return None
     return (f"无法识别的薪资格式：“{text.strip()}”，请写成如“4-8千/月”“15-25K·14薪”“100-150元/天”，"
             "或填“面议”")

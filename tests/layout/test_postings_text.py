@@ -13,6 +13,7 @@ from chanjiao.layout.postings_text import (
     DAYS_PER_MONTH,
     SalaryRange,
     company_name_core,
+    is_piece_rate,
     normalise_company_name,
     parse_salary,
     posting_fingerprint,
@@ -51,7 +52,14 @@ def test_negotiable_or_blank_is_no_salary_and_no_error(text: str) -> None:
     assert salary_error(text) is None
 
 
-@pytest.mark.parametrize("text", ["8-4千/月", "6-14元/单", "15", "高薪", "50元/月", "2000-3000万/月", "K-8K"])
+@pytest.mark.parametrize("text", ["6-14元/单", "3元/件", "20-30元/次"])
+def test_piece_rates_are_pay_without_a_monthly_figure(text: str) -> None:
+    assert parse_salary(text) is None  # a month's pay cannot be known: no range, left out of the medians
+    assert salary_error(text) is None  # but a real way to pay, not a typing error
+    assert is_piece_rate(text)
+
+
+@pytest.mark.parametrize("text", ["8-4千/月", "6-14元/单/月", "15", "高薪", "50元/月", "2000-3000万/月", "K-8K"])
 def test_unreadable_or_absurd_salaries_are_refused_with_a_message(text: str) -> None:
     assert parse_salary(text) is None
     message = salary_error(text)
