@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "chanjiao.engagement",
     "chanjiao.layout",
     "chanjiao.reports",
+    "chanjiao.matching",
     "chanjiao.api",
     "chanjiao.demo",
 ]

@@ -40,6 +40,7 @@ from chanjiao.layout.models import (
     DeclaredDemand,
     Expert,
     ExpertAssignment,
+    JobPosting,
     Offering,
     OfferingYear,
     PolicyTarget,
@@ -491,7 +492,16 @@ def _policy_target(world: World) -> Any:
                                        cluster="智能制造专业群", due_year=2021, note="建成市级骨干专业")
 
 
+def _posting(world: World) -> Any:
+    return JobPosting.objects.create(
+        source="BOSS直聘", source_ref="20200420-1", title="数控车工", company_name=world.enterprise.name,
+        company_uscc=world.enterprise.uscc, enterprise=world.enterprise, region=world.region, place_text="中原区",
+        industry_text="机械制造", category_text="生产制造/普工", tags="数控编程, 车床", description="负责数控车床操作",
+        education="secondary", experience="1-3年", salary_text="5-8K", year=2020, posted_on=dt.date(2020, 4, 20))
+
+
 BUILDERS.update({
+    "jobposting": ("bureau_admin", _posting),
     "crosswalkversion": ("bureau_admin", _crosswalk),
     "crosswalkentry": ("bureau_admin", _crosswalk_entry),  # of a draft: a published version is frozen
     "declareddemand": ("enterprise_contact", _demand),  # the enterprise declares its own

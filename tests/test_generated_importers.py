@@ -36,7 +36,14 @@ from chanjiao.core.imports import Column, Importer, ImportResult
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.registry import registry
 from chanjiao.engagement.models import Agreement, Event, EventParticipation, OrderClass, TeacherPractice, Visit
-from chanjiao.layout.models import CrosswalkEntry, CrosswalkVersion, DeclaredDemand, Offering, OfferingYear
+from chanjiao.layout.models import (
+    CrosswalkEntry,
+    CrosswalkVersion,
+    DeclaredDemand,
+    JobPosting,
+    Offering,
+    OfferingYear,
+)
 from chanjiao.orgs.imports import parse_uscc
 from chanjiao.orgs.models import CommitteeMembership, Contact, Enterprise, School, Teacher
 from tests import factories
@@ -355,7 +362,12 @@ def filled_layout_more(major: Any, enterprise: Any, committee: Any) -> dict[type
                                              class_code=major.class_code, occupation=occupation,
                                              education="associate", headcount=12, committee=committee,
                                              note="+ 三班倒")
-    return {CrosswalkEntry: [entry], DeclaredDemand: [demand]}
+    posting = factories.JobPostingFactory(
+        source="BOSS直聘", source_ref="20200420-1", title="数控车工", company_name=enterprise.name,
+        company_uscc=enterprise.uscc, place_text="丙市", industry_text="机械制造", category_text="生产制造/普工",
+        tags="数控编程, 车床", description="负责数控车床操作", education="secondary", experience="1-3年",
+        salary_text="5-8K", year=2019, posted_on=dt.date(2019, 4, 20))
+    return {CrosswalkEntry: [entry], DeclaredDemand: [demand], JobPosting: [posting]}
 
 
 # --- (a) a valid row -----------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from chanjiao.core import scoping
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "chanjiao" / "core"
-ABOVE_CORE = ("accounts", "orgs", "reports", "catalog", "demo", "api")
+ABOVE_CORE = ("accounts", "orgs", "reports", "catalog", "demo", "api", "matching")
 
 
 def module_name(path: Path) -> str:
@@ -97,6 +97,18 @@ def test_core_imports_nothing_above_it() -> None:
         if upward(name)
     ]
     assert offences == [], "core must not import the apps above it:\n" + "\n".join(offences)
+
+
+def test_nothing_imports_matching() -> None:
+    # matching reads everything and is imported by nobody (like reports): no app may depend on its scores.
+    offences = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "chanjiao").rglob("*.py"))
+        if "matching" not in path.relative_to(ROOT / "chanjiao").parts[:1]
+        for line, name in imports_of(path, top_level_only=False)
+        if name == "chanjiao.matching" or name.startswith("chanjiao.matching.")
+    ]
+    assert offences == [], "nothing may import chanjiao.matching:\n" + "\n".join(offences)
 
 
 def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:

@@ -26,9 +26,6 @@ EXEMPT_FROM_REGISTRY = {
     "orgs.organisation",
     # Files on other objects: listed, uploaded and downloaded on their parent's page (ModelUI.attachments).
     "core.attachment",
-    # Job postings (issue #11) are imported (manage.py load_postings) and classified; their list, detail and
-    # correction pages are the issue's next step and remove this exemption.
-    "layout.jobposting",
 }
 
 

@@ -134,7 +134,8 @@ def _anchors(world: World) -> dict[str, Any]:
     world.demand_committee = a["committee"]  # the anchor committee collects the anchor demand
     for name in ("offering", "offeringyear", "expert", "conflictdeclaration", "reviewround", "rubriccriterion",
                  "submission", "submissionitem", "expertassignment", "score", "decision", "crosswalkversion",
-                 "crosswalkentry", "declareddemand", "scenario", "scenariochange", "schoolpolicy", "policytarget"):
+                 "crosswalkentry", "declareddemand", "jobposting", "scenario", "scenariochange", "schoolpolicy",
+                 "policytarget"):
         a[name] = p.BUILDERS[name][1](world)
     assert set(a) >= set(UIS), f"no anchor for {sorted(set(UIS) - set(a))}: add one in _anchors()"
     return a
@@ -229,6 +230,8 @@ def _grow(data: Data, n: int) -> None:
         f.CrosswalkVersionFactory()
         f.DeclaredDemandFactory(enterprise=w.enterprise, year=2040 + i, committee=a["committee"])
         f.DeclaredDemandFactory(enterprise=firm)
+        f.JobPostingFactory(enterprise=w.enterprise, region=w.region, year=2040 + i)
+        f.JobPostingFactory(enterprise=firm)
         f.ScenarioChangeFactory(scenario=a["scenario"], offering=offering)
         f.ScenarioFactory(region=w.region)
         f.PolicyTargetFactory(policy=a["schoolpolicy"], major=major)

@@ -20,6 +20,7 @@ import random
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -175,6 +176,7 @@ class City:
             self.integration()
             self.engagement()
             self.layout()
+            self.postings()
         return self.summary
 
     def departments(self) -> None:
@@ -477,6 +479,25 @@ class City:
         from chanjiao.demo.layout import build_layout
 
         build_layout(self)
+
+    def postings(self) -> None:
+        """The two scraped job-board files (data/job_postings, SOURCE.md) as the market's demand: imported by
+        the demo bureau through the posting importer, so a re-run changes nothing."""
+        from chanjiao.layout.postings_sources import load_file
+
+        folder = Path(__file__).resolve().parent / "data" / "job_postings"
+        bureau = User.objects.get(username="demo_bureau")
+        with audit.audit_context(user=bureau, source="command:demo"):
+            for path in sorted(folder.glob("*.csv")):
+                result = load_file(path, user=bureau, year=POSTINGS_YEAR)
+                if not result.ok:
+                    first = result.errors[0] if result.errors else None
+                    self.summary.warnings.append(f"{path.name} 未导入：{result.refused or first}")
+                    continue
+                self.summary.add("招聘岗位", result.created)
+
+
+POSTINGS_YEAR = 2020  # the scraped files record no year (前程无忧's dates are MM-DD, ≈ 2020)
 
 
 def build_city(enterprises: int = DEFAULT_ENTERPRISES, teachers: int | None = None) -> Summary:

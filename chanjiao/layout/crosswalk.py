@@ -179,6 +179,19 @@ def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
     return q
 
 
+def postings_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
+    """Job postings of a pillar, each post once (not its re-listings): the advertising enterprise lies within
+    the pillar; a posting without a registered enterprise, or of one without an industry, counts by the
+    专业类 it was classified to, through the crosswalk."""
+    if not codes:
+        return nothing()
+    q = industry_within_q(codes, "enterprise__industry")
+    classes = pillar_mapping({0: codes}, version)[0].classes
+    if classes:
+        q |= Q(enterprise__industry__isnull=True, class_code__in=sorted(classes))
+    return q & Q(duplicate_of__isnull=True)
+
+
 def codes_of(pillars: list[Any]) -> dict[int, Codes]:
     """The GB/T 4754 codes of each pillar industry (one query)."""
     from chanjiao.orgs.models import PillarIndustry

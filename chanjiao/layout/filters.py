@@ -21,6 +21,7 @@ from chanjiao.layout.models import (
     DeclaredDemand,
     Expert,
     ExpertAssignment,
+    JobPosting,
     Offering,
     OfferingYear,
     PolicyTarget,
@@ -94,7 +95,7 @@ class PillarFilterMixin:
     """``pillar`` (a 百亿产业) through the crosswalk version ``crosswalk`` (default: the one in force
     today for the pillar's group) — the supply/demand figures drill down to these lists."""
 
-    pillar_condition: str  # "offerings" or "demand"
+    pillar_condition: str  # "offerings", "demand" or "postings"
 
     def filter_noop(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset  # read by filter_pillar
@@ -109,6 +110,8 @@ class PillarFilterMixin:
         codes = crosswalk.pillar_codes(value)
         if self.pillar_condition == "demand":
             return queryset.filter(crosswalk.demand_q(codes, version))
+        if self.pillar_condition == "postings":
+            return queryset.filter(crosswalk.postings_q(codes, version))
         return queryset.filter(crosswalk.offerings_q(codes, version, prefix="offering__"))
 
 
@@ -302,3 +305,29 @@ class PolicyTargetFilterSet(SearchFilterSet):
     class Meta:
         model = PolicyTarget
         fields = ["policy", "action", "major", "due_year"]
+
+
+class JobPostingFilterSet(PillarFilterMixin, SearchFilterSet):
+    pillar_condition = "postings"
+    pillar = _pillar_filter()
+    crosswalk = _crosswalk_filter()
+    search_fields = ("title", "company_name", "tags", "category_text", "industry_text")
+    year = YearFilter(field_name="year", label=_("发布年度"), min_value=1900, max_value=2100)
+    county = django_filters.ModelChoiceFilter(field_name="region", label=_("工作地区"),
+                                              queryset=lambda request: _posting_regions())
+    category = django_filters.CharFilter(field_name="category_code", label=_("专业大类代码"))
+    first_listing = django_filters.BooleanFilter(field_name="duplicate_of", lookup_expr="isnull",
+                                                 label=_("首次发布（不含重复发布）"))
+    posted_on_after, posted_on_before = date_range(JobPosting, "posted_on")
+    dimensions = {"county": "county", "education": "education", "major_category": "category",
+                  "classified_by": "classified_by"}
+
+    class Meta:
+        model = JobPosting
+        fields = ["source", "education", "classified_by", "class_code", "enterprise", "occupation"]
+
+
+def _posting_regions() -> QuerySet[Any]:
+    from chanjiao.catalog.models import Region
+
+    return Region.objects.filter(pk__in=JobPosting._base_manager.filter(region__isnull=False).values("region"))

@@ -19,6 +19,7 @@ from chanjiao.layout.models import (
     DeclaredDemand,
     Expert,
     ExpertAssignment,
+    JobPosting,
     Offering,
     OfferingYear,
     PolicyTarget,
@@ -193,3 +194,13 @@ class PolicyTargetForm(ScopedModelForm):
     class Meta:
         model = PolicyTarget
         fields = ["policy", "action", "major", "cluster", "due_year", "note"]
+
+
+class JobPostingForm(ScopedModelForm):
+    """The advert as imported, and the person's correction of its 专业类 (the rest is computed)."""
+
+    class Meta:
+        model = JobPosting
+        fields = ["source", "source_ref", "title", "company_name", "company_uscc", "place_text", "industry_text",
+                  "category_text", "tags", "description", "education", "experience", "salary_text", "year",
+                  "posted_on", "corrected_class_code"]

@@ -18,6 +18,7 @@ from chanjiao.engagement.imports import EngagementImporter, PairColumn
 from chanjiao.layout import postings
 from chanjiao.layout.models import CrosswalkEntry, DeclaredDemand, EducationAsked, JobPosting, Offering, OfferingYear
 from chanjiao.layout.postings_text import salary_error
+from chanjiao.orgs.imports import parse_uscc
 
 _SCHOOL_HELP = gettext_lazy("教育部学校标识码，10 位数字")
 _MAJOR_HELP = gettext_lazy("《职业教育专业目录（2021年）》专业代码，如 460103")
@@ -132,11 +133,11 @@ class JobPostingImporter(EngagementImporter):
     batch_size = 5_000
     columns = [
         Column("来源", "source", required=True, help=gettext_lazy("招聘网站或人才市场名称"), example="BOSS直聘"),
-        Column("来源编号", "source_ref", required=True, parse=code_text,
+        Column("来源编号", "source_ref", required=True,
                help=gettext_lazy("来源网站上的岗位编号或网址，同一来源内不重复"), example="1024"),
         Column("岗位名称", "title", required=True, example="数控车工"),
         Column("招聘单位", "company_name", required=True, example="宜昌某精密机械有限公司"),
-        Column("单位统一社会信用代码", "company_uscc", parse=code_text,
+        Column("单位统一社会信用代码", "company_uscc", parse=parse_uscc,
                help=gettext_lazy("可不填；填写后优先按它匹配登记企业"), example="91420500MA4F000001"),
         # The region is read from the place (a name or a 行政区划 code), never typed twice.
         Column("工作地点", "place_text", help=gettext_lazy("如 宜昌-夷陵区、湖北省宜昌市、420506"),

@@ -302,3 +302,22 @@ def link_relistings(fingerprints: Iterable[str]) -> int:
         changed += len(stale)
     return changed
 
+
+
+def explanation(posting: Any) -> dict[str, Any]:
+    """What the detail page shows of a posting's classification: the class and its name, how it was
+    decided, and each deciding word with the field it came from and its weight."""
+    from chanjiao.catalog.models import Major
+    from chanjiao.layout.models import JobPosting
+
+    labels = {name: str(getattr(JobPosting._meta.get_field(name), "verbose_name", name))
+              for name in ("title", "tags", "category_text", "industry_text", "description")}
+    code = posting.class_code
+    name = ""
+    if code == NON_VOCATIONAL:
+        name = _("不需要职业教育专业")
+    elif code:
+        name = (Major._base_manager.filter(class_code=code).values_list("class_name", flat=True).first() or "")
+    words = [{"word": e.get("word", ""), "field": labels.get(e.get("field", ""), e.get("field", "")),
+              "weight": e.get("weight"), "learnt": bool(e.get("learnt"))} for e in posting.evidence or []]
+    return {"code": code, "name": name, "words": words, "total": round(sum(w["weight"] or 0 for w in words), 2)}

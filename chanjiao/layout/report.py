@@ -27,8 +27,8 @@ def contents(user: User, basis: lists.Basis) -> dict[str, Any]:
                 [_("年末开设专业数"), point.majors], [_("年末专业点数"), point.offerings],
                 [_("红牌专业点"), city["red"]], [_("黄牌专业点"), city["amber"]], [_("绿牌专业点"), city["green"]]]
     pillars: list[list[Any]] = [[_("百亿产业"), _("招生数"), _("毕业生数"), _("企业需求人数"),
-                                 _("缺口（需求 − 毕业生）")]]
-    pillars += [[str(r.pillar), r.enrolled, r.graduates, r.demand, r.gap]
+                                 _("缺口（需求 − 毕业生）"), _("招聘岗位数")]]
+    pillars += [[str(r.pillar), r.enrolled, r.graduates, r.demand, r.gap, r.postings]
                 for r in supply.by_pillar(user, year, basis.crosswalk)]
     schools = [[_("学校"), _("专业点"), _("红牌"), _("黄牌"), _("绿牌")]]
     schools += [[r["school__name"], r["total"], r["red"], r["amber"], r["green"]]
@@ -48,7 +48,8 @@ def contents(user: User, basis: lists.Basis) -> dict[str, Any]:
     basis_rows = [[_("项目"), _("内容")], [_("数据年度"), year], [_("生成日期"), basis.made_on.isoformat()],
                   [_("地区"), basis.region or _("全平台")], [_("预警规则包"), basis.pack_name],
                   [_("专业产业对照表"), basis.crosswalk_name],
-                  [_("需求来源"), "、".join(str(s) for s in supply.DEMAND_SOURCES)]]
+                  [_("需求来源"), "、".join(str(s) for s in supply.DEMAND_SOURCES)],
+                  [_("岗位分类器版本"), "、".join(supply.classifier_versions(user, year)) or "—"]]
     return {"basis": basis_rows, "overview": overview, "pillars": pillars, "schools": schools,
             "restrict": restrict, "upgrade": upgrade, "urgent": urgent, "rules": rules}
 

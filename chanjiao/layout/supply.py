@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import F, Sum
+from django.db.models import Count, F, Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
@@ -22,8 +22,8 @@ from chanjiao.core.types import User
 from chanjiao.layout import crosswalk
 from chanjiao.layout.models import CrosswalkVersion
 
-# The demand sources the analysis reads (postings join when their issue lands).
-DEMAND_SOURCES = (gettext_lazy("企业填报的用人需求"),)
+# The demand sources the analysis reads; the postings' classifier versions are named per result.
+DEMAND_SOURCES = (gettext_lazy("企业填报的用人需求"), gettext_lazy("招聘网站岗位"))
 
 
 @dataclass
@@ -35,6 +35,8 @@ class PillarRow:
     graduates_url: str
     demand: int
     demand_url: str
+    postings: int = 0
+    postings_url: str = ""
 
     @property
     def gap(self) -> int:
@@ -52,7 +54,8 @@ def _figures(pillar: Any, year: int, version: CrosswalkVersion | None) -> list[F
                    dims=("category",)),
             Figure(f"graduates-{pillar.pk}", gettext_lazy("毕业生数"), ui.offering_years, params, total="graduates",
                    dims=("category",)),
-            Figure(f"demand-{pillar.pk}", gettext_lazy("需求人数"), ui.demand, params, total="headcount")]
+            Figure(f"demand-{pillar.pk}", gettext_lazy("需求人数"), ui.demand, params, total="headcount"),
+            Figure(f"postings-{pillar.pk}", gettext_lazy("招聘岗位数"), ui.postings, params)]
 
 
 def pillars_for(user: User) -> list[Any]:
@@ -131,20 +134,42 @@ def _demand(user: User, year: int, codes: dict[int, crosswalk.Codes],
             mapping: dict[int, crosswalk.PillarMap], by_category: bool = False) -> dict[Any, int]:
     """Declared demand of ``year`` per pillar (per (pillar, 专业大类) ``by_category``), as ``demand_q``
     selects it: enterprises within the pillar's industries, or without an industry by the 专业类 the
-    crosswalk maps onto it (one statement: the scoped demand grouped by industry and 专业类 first)."""
-    from chanjiao.catalog.models import Industry
+    crosswalk maps onto it."""
     from chanjiao.layout.models import DeclaredDemand
+
+    queryset = DeclaredDemand.objects.visible_to(user).filter(year=year)
+    if by_category:
+        queryset = queryset.exclude(class_code="")
+    per_group = (queryset.values(industry=F("enterprise__industry_id"), cls=F("class_code"))
+                 .annotate(n=Sum("headcount")).order_by())
+    return _per_pillar(per_group, codes, mapping, by_category)
+
+
+def _postings(user: User, year: int, codes: dict[int, crosswalk.Codes],
+              mapping: dict[int, crosswalk.PillarMap]) -> dict[Any, int]:
+    """Job postings of ``year`` per pillar, each post once, as ``postings_q`` selects them: the advertiser
+    within the pillar's industries, or (no registered enterprise, or one without an industry) by the 专业类
+    the posting was classified to."""
+    from chanjiao.layout.models import JobPosting
+
+    per_group = (JobPosting.objects.visible_to(user).filter(year=year, duplicate_of__isnull=True)
+                 .values(industry=F("enterprise__industry_id"), cls=F("class_code"))
+                 .annotate(n=Count("id")).order_by())
+    return _per_pillar(per_group, codes, mapping, False)
+
+
+def _per_pillar(per_group: Any, codes: dict[int, crosswalk.Codes], mapping: dict[int, crosswalk.PillarMap],
+                by_category: bool) -> dict[Any, int]:
+    """Sum ``n`` of rows grouped by (industry, 专业类) over the pillars each row reaches — by its industry
+    within the pillar's codes, or, without an industry, by the 专业类 the crosswalk maps onto the pillar —
+    in one statement."""
+    from chanjiao.catalog.models import Industry
 
     prefixes = [(pillar, code, int(level == Industry.Level.SECTION))
                 for pillar, rows in codes.items() for code, level, _section in rows]
     classes = [(pillar, c) for pillar, m in mapping.items() for c in sorted(m.classes)]
     if not prefixes:
         return {}
-    queryset = DeclaredDemand.objects.visible_to(user).filter(year=year)
-    if by_category:
-        queryset = queryset.exclude(class_code="")
-    per_group = (queryset.values(industry=F("enterprise__industry_id"), cls=F("class_code"))
-                 .annotate(n=Sum("headcount")).order_by())
     # Every key an industry is found under: its 门类, and each of its code's prefixes (2 to 4 digits).
     keys = " UNION ALL ".join(
         ["SELECT id AS industry, section AS code, 1 AS is_section FROM catalog_industry"]
@@ -168,19 +193,28 @@ def _demand(user: User, year: int, codes: dict[int, crosswalk.Codes],
     return {r[0]: int(r[1] or 0) for r in rows}
 
 
+def classifier_versions(user: User, year: int) -> list[str]:
+    """The classifier versions that classified the year's postings the user sees (the analysis says which)."""
+    from chanjiao.layout.models import JobPosting
+
+    return sorted(v for v in JobPosting.objects.visible_to(user).filter(year=year).exclude(classifier_version="")
+                  .order_by().values_list("classifier_version", flat=True).distinct())
+
+
 def by_pillar(user: User, year: int, version: CrosswalkVersion | None) -> list[PillarRow]:
     """One row per pillar industry the user sees, each number with the list it counts (a Figure's
-    drill-down). Three statements and the crosswalk's, whatever the number of pillars."""
+    drill-down). Four statements and the crosswalk's, whatever the number of pillars."""
     pillars = pillars_for(user)
     codes = crosswalk.codes_of(pillars)
     mapping = crosswalk.pillar_mapping(codes, version)
     supply, demand = _supply(user, year, mapping), _demand(user, year, codes, mapping)
+    advertised = _postings(user, year, codes, mapping)
     rows = []
     for p in pillars:
-        enrolled, graduates, wanted = _figures(p, year, version)
+        enrolled, graduates, wanted, posts = _figures(p, year, version)
         e, g = supply.get(p.pk, (0, 0))
         rows.append(PillarRow(p, e, figure_url(enrolled), g, figure_url(graduates), demand.get(p.pk, 0),
-                              figure_url(wanted)))
+                              figure_url(wanted), advertised.get(p.pk, 0), figure_url(posts)))
     return rows
 
 

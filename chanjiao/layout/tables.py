@@ -14,6 +14,7 @@ from chanjiao.layout.models import (
     DeclaredDemand,
     Expert,
     ExpertAssignment,
+    JobPosting,
     Offering,
     OfferingYear,
     PolicyTarget,
@@ -180,3 +181,12 @@ class PolicyTargetTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = PolicyTarget
         fields = ("policy", "action", "major", "cluster", "due_year")
+
+
+class JobPostingTable(BaseTable):
+    title = tables.Column(linkify=lambda record: record.get_absolute_url())
+
+    class Meta(BaseTable.Meta):
+        model = JobPosting
+        fields = ("year", "title", "company_name", "region", "education", "salary_min", "salary_max",
+                  "class_code", "classified_by", "confidence", "source")

@@ -16,6 +16,7 @@ from chanjiao.layout.models import (
     DeclaredDemand,
     Expert,
     ExpertAssignment,
+    JobPosting,
     Offering,
     OfferingYear,
     PolicyTarget,
@@ -84,6 +85,10 @@ demand = register(ModelUI(DeclaredDemand, filters.DeclaredDemandFilterSet, table
                           forms.DeclaredDemandForm, importer=imports.DeclaredDemandImporter, menu_group=GROUP,
                           icon="briefcase", menu_order=480,
                           list_select_related=("enterprise", "occupation", "committee"), totals=("headcount",)))
+postings = register(ModelUI(JobPosting, filters.JobPostingFilterSet, tables.JobPostingTable, forms.JobPostingForm,
+                            importer=imports.JobPostingImporter, menu_group=GROUP, icon="speakerphone",
+                            menu_order=485, list_select_related=("region", "enterprise", "occupation"),
+                            detail_template="layout/posting_detail.html"))  # + the deciding words
 
 scenarios = register(ModelUI(Scenario, filters.ScenarioFilterSet, tables.ScenarioTable, forms.ScenarioForm,
                              menu_group=GROUP, icon="chart-arrows", menu_order=490,
@@ -104,6 +109,7 @@ scenarios.tabs = [Tab(_("调整项"), scenario_changes, via="scenario")]
 policies.tabs = [Tab(_("目标"), policy_targets, via="policy")]
 crosswalks.tabs = [Tab(_("对照条目"), crosswalk_entries, via="version")]
 orgs_ui.enterprises.tabs = [*orgs_ui.enterprises.tabs, Tab(_("用人需求"), demand, via="enterprise")]
+orgs_ui.enterprises.tabs = [*orgs_ui.enterprises.tabs, Tab(_("招聘岗位"), postings, via="enterprise")]
 orgs_ui.committees.tabs = [*orgs_ui.committees.tabs, Tab(_("收集的用人需求"), demand, via="committee")]
 offerings.tabs = [Tab(_("年度数据"), offering_years, via="offering"),
                   Tab(_("答辩评审记录"), items, via="offering")]

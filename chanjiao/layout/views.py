@@ -226,7 +226,8 @@ class SupplyDemandView(View):
                 "urls": [c.get("supply_url") or c.get("demand_url") for c in grid["cells"]]}
         return render(request, "layout/supply_demand.html", {
             "year": year, "problem": problem, "region": region, "version": version, "rows": rows, "chart": chart,
-            "heat": heat, "cells": grid, "sources": [str(s) for s in supply.DEMAND_SOURCES]})
+            "heat": heat, "cells": grid, "sources": [str(s) for s in supply.DEMAND_SOURCES],
+            "classifiers": supply.classifier_versions(request.user, year)})
 
 
 register_page(Page(gettext_lazy("专业布局"), gettext_lazy("三张清单与匹配报告"), "layout:lists", icon="list-check",

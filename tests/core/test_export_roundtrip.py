@@ -106,7 +106,7 @@ def fill_layout_more(world: Any, committee: Committee) -> dict[type, list[Any]]:
     are frozen) — one refined to a major, one for the whole 专业类 (no major: a blank key part) — and declared
     demand with a 专业类 only, an occupation only (no 专业类 or position), and both."""
     from chanjiao.catalog.models import Occupation
-    from chanjiao.layout.models import CrosswalkEntry, CrosswalkVersion, DeclaredDemand
+    from chanjiao.layout.models import CrosswalkEntry, CrosswalkVersion, DeclaredDemand, JobPosting
 
     major = factories.MajorFactory(code="460103", name="数控技术")
     industry = Industry.objects.get(code="3411")
@@ -123,7 +123,13 @@ def fill_layout_more(world: Any, committee: Committee) -> dict[type, list[Any]]:
                                             headcount=3),
               DeclaredDemand.objects.create(enterprise=world.enterprise_b, year=2020, class_code=major.class_code,
                                             occupation=occupation, headcount=5)]
-    return {CrosswalkEntry: entries, DeclaredDemand: demand}
+    postings = [JobPosting.objects.create(source="BOSS直聘", source_ref="1", title="数控车工", company_name="丙机械",
+                                          company_uscc=world.enterprise.uscc, place_text="西陵区", tags="数控, 车床",
+                                          education="secondary", salary_text="5-8K·13薪", year=2019,
+                                          posted_on=dt.date(2019, 4, 20), description=FORMULA),
+                JobPosting.objects.create(source="前程无忧", source_ref="https://jobs.example.cn/2.html",
+                                          title="会计", company_name="某公司", salary_text="面议", year=2020)]
+    return {CrosswalkEntry: entries, DeclaredDemand: demand, JobPosting: postings}
 
 
 def fill_engagement(world: Any, committee: Committee, teachers: list[Teacher]) -> dict[type, list[Any]]:

@@ -16,12 +16,14 @@ from chanjiao.layout.models import (
     CrosswalkStatus,
     CrosswalkVersion,
     DeclaredDemand,
+    JobPosting,
     Offering,
     OfferingStatus,
     OfferingYear,
 )
 from chanjiao.orgs.models import PillarIndustry, VocationalGroup
 from tests import factories
+from tests.core.test_figures import shown_count
 
 pytestmark = pytest.mark.django_db
 
@@ -86,6 +88,21 @@ def test_supply_and_demand_per_pillar_equal_an_independent_count(world: Any, log
         DeclaredDemand.objects.create(enterprise=firm, year=YEAR, class_code=class_code, headcount=headcount)
         DeclaredDemand.objects.create(enterprise=firm, year=YEAR - 1, class_code=class_code, headcount=99)
         demand_log.append((industry, class_code, headcount))
+    posting_log: list[tuple[str | None, str]] = []  # (advertiser's industry, class) of each first listing
+    for n in range(25):
+        industry = rng.choice([None, "381", "34", "84", "38", "none-firm"])
+        firm = None if industry == "none-firm" else factories.EnterpriseFactory(
+            industry=w["industries"][industry] if industry else None)
+        class_code = rng.choice(["4603", "4601", "5202", "5308"])
+        first = JobPosting.objects.create(source="测试", source_ref=f"{seed}-{n}", title=f"岗位{n}", company_name="某",
+                                          enterprise=firm, year=YEAR, corrected_class_code=class_code)
+        if rng.random() < 0.3:  # the same post re-listed: counted once
+            JobPosting.objects.create(source="测试", source_ref=f"{seed}-{n}-again", title=f"岗位{n}",
+                                      company_name="某", enterprise=firm, year=YEAR, corrected_class_code=class_code,
+                                      duplicate_of=first)
+        JobPosting.objects.create(source="测试", source_ref=f"{seed}-{n}-old", title=f"岗位{n}", company_name="某",
+                                  enterprise=firm, year=YEAR - 1, corrected_class_code=class_code)
+        posting_log.append((None if industry == "none-firm" else industry, class_code))
     rows = {r.pillar.name: r for r in supply.by_pillar(world.bureau_admin, YEAR, w["version"])}
     pillar_industries = {"装备制造": ("38", "34"), "大健康": ("84",), "制造业（门类）": ("38", "34", "381")}
     class_pillars = {"4603": {"装备制造", "制造业（门类）"}, "4601": {"装备制造", "制造业（门类）"}, "5202": {"大健康"},
@@ -98,7 +115,12 @@ def test_supply_and_demand_per_pillar_equal_an_independent_count(world: Any, log
             if (industry is not None and any(industry.startswith(c) for c in pillar_industries[name]))
             or (industry is None and name in class_pillars[class_code]))
         assert row.demand == expected_demand, name
+        assert row.postings == sum(
+            1 for industry, class_code in posting_log
+            if (industry is not None and any(industry.startswith(c) for c in pillar_industries[name]))
+            or (industry is None and name in class_pillars[class_code])), name
     assert any(r.graduates for r in rows.values()) and any(r.demand for r in rows.values())
+    assert any(r.postings for r in rows.values())
     # Each number opens exactly its rows: the list's 合计 equals it.
     client = login("bureau_admin")
     for row in rows.values():
@@ -107,6 +129,7 @@ def test_supply_and_demand_per_pillar_equal_an_independent_count(world: Any, log
             page = client.get(url)
             assert page.status_code == 200
             assert {t["field"]: t["value"] for t in page.context["totals"]}[total] == value, (row.pillar, total)
+        assert shown_count(client, row.postings_url) == row.postings, row.pillar
 
 
 def test_the_page_states_the_crosswalk_version_and_the_sources(world: Any, login: Any) -> None:
@@ -115,7 +138,7 @@ def test_the_page_states_the_crosswalk_version_and_the_sources(world: Any, login
     assert page.status_code == 200
     html = page.content.decode()
     assert 'data-version="7"' in html
-    assert "企业填报的用人需求" in html
+    assert "企业填报的用人需求" in html and "招聘网站岗位" in html
     assert html.count("data-pillar=") == len(w["pillars"])
 
 

@@ -183,6 +183,38 @@ class TestDeclaredDemandViews(ModelHarness):
         return obj.position
 
 
+class TestJobPostingViews(ModelHarness):
+    ui = ui.postings
+    api_path = "/api/layout/postings/"
+    persona = "bureau_admin"  # imports the adverts and corrects their class
+    creator = "bureau_admin"
+    read_only_persona = "school_admin_a"  # adverts are public to every business user; only the bureau writes
+    has_out_of_scope = False  # the (unbounded) bureau reads and writes every posting
+    natural_key = "title"
+    edit_changes = {"corrected_class_code": "5601", "experience": "3-5年"}
+    # Computed from the advert (layout/postings.py): no request body sets them.
+    protected_fields = {**_BOOKKEEPING, "class_code": "5102", "category_code": "51", "classified_by": "person",
+                        "fingerprint": "0" * 32, "confidence": "0.999", "classifier_version": "forged",
+                        "salary_min": 1}
+
+    def in_scope(self, world: Any) -> Any:
+        _ensure(world)
+        return factories.JobPostingFactory(title=f"数控车工{next(_numbers)}")
+
+    def create_data(self, world: Any) -> dict[str, Any]:
+        return {"source": "市人才网", "source_ref": "A-1001", "title": "数控机床操作工",
+                "company_name": "测试机械有限公司", "place_text": "测试市", "tags": "数控编程",
+                "education": "associate", "salary_text": "4-6千/月", "year": 2020}
+
+    def invalid_data(self, world: Any) -> dict[str, Any]:
+        # An unreadable salary and a class that is not in the catalogue.
+        return {"source": "市人才网", "source_ref": "A-1002", "title": "不明岗位", "company_name": "测试公司",
+                "salary_text": "8-4千/月", "corrected_class_code": "9999", "year": 2020}
+
+    def marker(self, obj: Any) -> str:
+        return obj.title
+
+
 # ------------------------------------------------------------------------------------ scenario planning
 
 

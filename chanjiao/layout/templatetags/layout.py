@@ -45,3 +45,11 @@ def policy_progress(context: dict[str, Any], policy: Any) -> Any:
     from chanjiao.layout.policies import progress
 
     return progress(context["request"].user, policy, timezone.localdate())
+
+
+@register.simple_tag
+def posting_words(posting: Any) -> dict[str, Any]:
+    """The words that decided a posting's class, with the field each came from (the detail page)."""
+    from chanjiao.layout import postings
+
+    return postings.explanation(posting)
