@@ -497,7 +497,8 @@ def _posting(world: World) -> Any:
         source="BOSS直聘", source_ref="20200420-1", title="数控车工", company_name=world.enterprise.name,
         company_uscc=world.enterprise.uscc, enterprise=world.enterprise, region=world.region, place_text="中原区",
         industry_text="机械制造", category_text="生产制造/普工", tags="数控编程, 车床", description="负责数控车床操作",
-        education="secondary", experience="1-3年", salary_text="5-8K", year=2020, posted_on=dt.date(2020, 4, 20))
+        education="secondary", experience="1-3年", salary_text="5-8K", year=2020, posted_on=dt.date(2020, 4, 20),
+        corrected_class_code=world.major.class_code)
 
 
 BUILDERS.update({

@@ -489,7 +489,7 @@ class City:
         bureau = User.objects.get(username="demo_bureau")
         with audit.audit_context(user=bureau, source="command:demo"):
             for path in sorted(folder.glob("*.csv")):
-                result = load_file(path, user=bureau, year=POSTINGS_YEAR)
+                result = load_file(path, user=bureau, year=POSTINGS_YEAR, only_if_changed=True)
                 if not result.ok:
                     first = result.errors[0] if result.errors else None
                     self.summary.warnings.append(f"{path.name} 未导入：{result.refused or first}")

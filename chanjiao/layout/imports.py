@@ -138,7 +138,7 @@ class JobPostingImporter(EngagementImporter):
         Column("岗位名称", "title", required=True, example="数控车工"),
         Column("招聘单位", "company_name", required=True, example="宜昌某精密机械有限公司"),
         Column("单位统一社会信用代码", "company_uscc", parse=parse_uscc,
-               help=gettext_lazy("可不填；填写后优先按它匹配登记企业"), example="91420500MA4F000001"),
+               help=gettext_lazy("可不填；填写后优先按它匹配登记企业"), example="91420500MA4F000016"),
         # The region is read from the place (a name or a 行政区划 code), never typed twice.
         Column("工作地点", "place_text", help=gettext_lazy("如 宜昌-夷陵区、湖北省宜昌市、420506"),
                example="宜昌-夷陵区"),

@@ -1106,7 +1106,7 @@ class JobPosting(AuditedModel):
         help_text=gettext_lazy("四位专业类代码（如 4601），或 00 表示不需要职业教育专业；留空则采用自动分类"))
 
     label_related = ("region",)
-    jurisdiction_field: ClassVar[str] = "region"
+    # No jurisdiction_field: an advert's region is where the job is, not who may keep it (jurisdiction_q).
 
     class Meta:
         verbose_name = gettext_lazy("招聘岗位")

@@ -57,12 +57,17 @@ def mapped(path: Path, year: int) -> Iterator[dict[str, str]]:
             yield convert(row, year)
 
 
-def load_file(path: Path, *, user: User, year: int = 2020) -> ImportResult:
-    """Map ``path`` to the importer's columns and commit it (all or nothing)."""
+def load_file(path: Path, *, user: User, year: int = 2020, only_if_changed: bool = False) -> ImportResult:
+    """Map ``path`` to the importer's columns and commit it (all or nothing). ``only_if_changed``: validate
+    first and commit only when a row would be written (a re-run of the demo leaves not even an import event)."""
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / f"{path.stem}.csv"
         with target.open("w", encoding="utf-8", newline="") as handle:
             writer = csv.DictWriter(handle, fieldnames=HEADERS, extrasaction="ignore")
             writer.writeheader()
             writer.writerows(mapped(path, year))
+        if only_if_changed:
+            dry = JobPostingImporter(user).validate(target, target.name)
+            if not dry.ok or not (dry.created or dry.updated):
+                return dry
         return JobPostingImporter(user).commit(target, target.name)

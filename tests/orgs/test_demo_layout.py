@@ -574,3 +574,21 @@ def test_the_moe_2011_pack_flags_the_weak_majors_low_placement():
         "AND employed * 100 < 60 * graduates GROUP BY offering_id HAVING COUNT(*) = 2")}
     live = set(fit.base(_bureau(), 2016).values_list("pk", flat=True))
     assert low == under & live
+
+
+def test_the_demo_loads_the_job_board_postings_as_a_demand_source():
+    from chanjiao.layout.models import JobPosting
+
+    # Both shared files (../shared/data/job_postings: 1,603 前程无忧 + 6,599 BOSS直聘 rows), every row kept.
+    assert JobPosting.objects.filter(source="前程无忧").count() == 1603
+    assert JobPosting.objects.filter(source="BOSS直聘").count() == 6599
+    classified = JobPosting.objects.exclude(class_code="")
+    assert classified.count() > JobPosting.objects.count() / 2
+    assert not classified.filter(evidence=[]).exists()  # every classification names its words
+    assert JobPosting.objects.filter(region__code="310120").exists()  # "上海-奉贤区" → the county
+    rows = supply.by_pillar(_bureau(), 2020, supply.version_for("4205", 2020))
+    assert sum(r.postings for r in rows) > 0
+    client = Client()
+    client.force_login(_bureau())
+    row = max(rows, key=lambda r: r.postings)
+    assert shown_count(client, row.postings_url) == row.postings
