@@ -1143,6 +1143,9 @@ class JobPosting(AuditedModel):
     def save(self, *args: Any, **kwargs: Any) -> None:
         from chanjiao.layout import postings
 
-        for name, value in postings.derive(vars(self)).items():
+        stored = None
+        if self.pk is not None and not self._state.adding:
+            stored = JobPosting._base_manager.filter(pk=self.pk).values(*postings.CLASSIFIED_FROM).first()
+        for name, value in postings.derive(vars(self), stored).items():
             setattr(self, name, value)
         super().save(*args, **kwargs)

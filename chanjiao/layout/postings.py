@@ -242,7 +242,9 @@ class Deriver:
         self.classifier = classifier or current_classifier()
         self.occupations = OccupationIndex().by_code
 
-    def __call__(self, values: Mapping[str, Any]) -> dict[str, Any]:
+    def __call__(self, values: Mapping[str, Any], *, reclassify: bool = True) -> dict[str, Any]:
+        """The derived fields; without ``reclassify`` the stored classification is kept (its text and
+        correction did not change, so an untouched save does not move it to a newer classifier)."""
         out: dict[str, Any] = {}
         salary = parse_salary(values.get("salary_text") or "")
         out["salary_min"] = salary.min_monthly if salary else None
@@ -255,6 +257,8 @@ class Deriver:
             uscc, name = values.get("company_uscc") or "", values.get("company_name") or ""
             index = self.enterprises or EnterpriseIndex.around(uscc, name)
             out["enterprise_id"] = index.match(uscc, name)
+        if not reclassify:
+            return out
         result = classify(self.classifier, values)
         out["evidence"] = [{"word": e.word, "field": e.field, "weight": round(e.weight, 2),
                             **({"learnt": True} if e.learnt else {})} for e in result.evidence]
@@ -270,9 +274,14 @@ class Deriver:
         return out
 
 
-def derive(values: Mapping[str, Any]) -> dict[str, Any]:
-    """One posting's derived fields (a form's save)."""
-    return Deriver()(values)
+# The fields the classification reads: when none of them changed, a save keeps the stored classification.
+CLASSIFIED_FROM = ("title", "tags", "category_text", "industry_text", "description", "corrected_class_code")
+
+
+def derive(values: Mapping[str, Any], stored: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """One posting's derived fields (a form's save); ``stored``: the row as saved before, if any."""
+    reclassify = stored is None or any((stored.get(f) or "") != (values.get(f) or "") for f in CLASSIFIED_FROM)
+    return Deriver()(values, reclassify=reclassify)
 
 
 def link_relistings(fingerprints: Iterable[str]) -> int:
