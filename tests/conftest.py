@@ -315,3 +315,33 @@ def department(world: World) -> Any:
 @pytest.fixture
 def anonymous_client() -> Client:
     return Client()
+
+
+def built_and_rolled_back(django_db_blocker: Any, *commands: str) -> Iterator[None]:
+    """Run management commands (``load_catalogs``, ``demo`` …) inside an outer transaction that is rolled back
+    when the caller's scope ends; each test inside runs in its own savepoint. For module- or package-scoped
+    fixtures: the real code tables and the demo city are built once, never committed."""
+    import io
+
+    from django.core.management import call_command
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            for command in commands:
+                call_command(command, verbosity=0, stdout=io.StringIO())
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
+    """The real code tables and the default demo city, built once per module and rolled back after it."""
+    yield from built_and_rolled_back(django_db_blocker, "load_catalogs", "demo")

@@ -170,6 +170,20 @@ def offerings_q(codes: Codes, version: CrosswalkVersion | None, prefix: str = ""
 def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
     """Declared demand of a pillar: the enterprise lies within it; an enterprise without an industry
     counts by the 专业类 it asks for, through the crosswalk."""
+    return _firm_or_class_q(codes, version)
+
+
+def postings_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
+    """Job postings of a pillar, each post once (not its re-listings): the advertising enterprise lies within
+    the pillar; a posting without a registered enterprise, or of one without an industry, counts by the
+    专业类 it was classified to, through the crosswalk."""
+    q = _firm_or_class_q(codes, version)
+    return q & Q(duplicate_of__isnull=True) if codes else q
+
+
+def _firm_or_class_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
+    """Rows of an enterprise within the pillar's industries, or — the enterprise's industry unknown — rows whose
+    ``class_code`` the crosswalk maps onto the pillar (declared demand and postings alike)."""
     if not codes:
         return nothing()
     q = industry_within_q(codes, "enterprise__industry")
@@ -177,19 +191,6 @@ def demand_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
     if classes:
         q |= Q(enterprise__industry__isnull=True, class_code__in=sorted(classes))
     return q
-
-
-def postings_q(codes: Codes, version: CrosswalkVersion | None) -> Q:
-    """Job postings of a pillar, each post once (not its re-listings): the advertising enterprise lies within
-    the pillar; a posting without a registered enterprise, or of one without an industry, counts by the
-    专业类 it was classified to, through the crosswalk."""
-    if not codes:
-        return nothing()
-    q = industry_within_q(codes, "enterprise__industry")
-    classes = pillar_mapping({0: codes}, version)[0].classes
-    if classes:
-        q |= Q(enterprise__industry__isnull=True, class_code__in=sorted(classes))
-    return q & Q(duplicate_of__isnull=True)
 
 
 def codes_of(pillars: list[Any]) -> dict[int, Codes]:

@@ -163,6 +163,8 @@ ORACLE: dict[str, str] = {
                          LEFT JOIN orgs_vocationalgroup g ON g.id = c.group_id
                          LEFT JOIN catalog_region gr ON gr.id = g.region_id
                          WHERE """ + WITHIN.format(x="r.code") + " OR " + WITHIN.format(x="gr.code"),
+    # Job adverts: public market data no region owns — every bureau reads all of them.
+    "jobposting": "SELECT id FROM layout_jobposting",
     "scenario": "SELECT s.id FROM layout_scenario s JOIN catalog_region r ON r.id = s.region_id WHERE "
                 + WITHIN.format(x="r.code"),
     "scenariochange": """SELECT c.id FROM layout_scenariochange c JOIN layout_scenario s ON s.id = c.scenario_id
@@ -186,7 +188,8 @@ API = {"school": "schools", "enterprise": "enterprises", "department": "departme
        "submission": "layout/submissions", "submissionitem": "layout/submission-items",
        "expertassignment": "layout/assignments", "score": "layout/scores", "decision": "layout/decisions",
        "crosswalkversion": "layout/crosswalks", "crosswalkentry": "layout/crosswalk-entries",
-       "declareddemand": "layout/demand", "scenario": "layout/scenarios", "scenariochange": "layout/scenario-changes",
+       "declareddemand": "layout/demand", "jobposting": "layout/postings", "scenario": "layout/scenarios",
+       "scenariochange": "layout/scenario-changes",
        "schoolpolicy": "layout/school-policies", "policytarget": "layout/policy-targets"}
 
 
@@ -340,6 +343,15 @@ ENGAGEMENT_SEED = [
        SELECT now(), now(), o.id, 2024, '4601', '', 5, 'any',
               (SELECT id FROM orgs_committee ORDER BY (id * 7919 + o.id) % 1009 LIMIT 1), ''
        FROM orgs_organisation o WHERE o.kind = 'enterprise' AND o.id % 50 = 0""",
+    # Postings in every county (and some of nowhere known).
+    """INSERT INTO layout_jobposting (created_at, updated_at, source, source_ref, title, company_name, company_uscc,
+           region_id, place_text, industry_text, category_text, tags, description, education, experience,
+           salary_text, salary_months, year, fingerprint, class_code, category_code, classified_by, evidence,
+           classifier_version, corrected_class_code)
+       SELECT now(), now(), '测试', 'p' || r.id || '-' || n, '数控车工', '某企业' || r.id, '',
+              CASE WHEN n = 0 THEN NULL ELSE r.id END, r.name, '', '', '', '', 'any', '', '', 12, 2024,
+              md5(r.id || '-' || n), '4601', '46', 'person', '[]', '', '4601'
+       FROM catalog_region r CROSS JOIN generate_series(0, 1) n WHERE r.level = 3 AND r.code LIKE '42%'""",
     """INSERT INTO layout_scenario (created_at, updated_at, title, region_id, base_on, base_year, note)
        SELECT now(), now(), '方案' || r.code, r.id, DATE '2024-06-01', 2023, '' FROM catalog_region r
        WHERE r.level = 2 AND r.code LIKE '42%'""",

@@ -11,25 +11,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import transaction
+
+from tests.conftest import built_and_rolled_back
 
 
 @pytest.fixture(scope="package")
 def catalog_tables(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_catalogs", verbosity=0)
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    yield from built_and_rolled_back(django_db_blocker, "load_catalogs")
 
 
 @pytest.fixture(autouse=True)

@@ -6,13 +6,8 @@ ten — against a ranking by size alone. Built once per module (the demo city ta
 
 from __future__ import annotations
 
-import io
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chanjiao.accounts.models import User
@@ -26,24 +21,7 @@ pytestmark = pytest.mark.django_db
 SEED = 2024
 
 
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The real code tables and the default demo city (it loads the crosswalk itself), built once inside an
-    outer transaction that is rolled back after the module (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_catalogs", verbosity=0)
-            call_command("demo", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+# demo_city: tests/conftest.py (built once per module, rolled back after it)
 
 
 def test_the_model_finds_hidden_partners_more_often_than_size_alone(demo_city: None) -> None:

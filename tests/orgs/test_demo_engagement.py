@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 
 from chanjiao.demo.city import build_city
 
@@ -35,24 +34,7 @@ TABLES = ["orgs_organisation", "orgs_teacher", "engagement_annualplan", "engagem
           "engagement_teacherpractice", "engagement_orderclass", "core_statuschange", "core_auditevent"]
 
 
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The real code tables and the default demo city, built once inside an outer transaction that is
-    rolled back after the module (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_catalogs", verbosity=0)
-            call_command("demo", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+# demo_city: tests/conftest.py (built once per module, rolled back after it)
 
 
 @pytest.fixture(autouse=True)

@@ -11,15 +11,12 @@ The expected 149 and 49 are the article's (../shared/seed), typed here, never re
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import connection
 from django.test import Client
 
 from chanjiao.accounts.models import User
@@ -58,24 +55,7 @@ TABLES = ["layout_offering", "layout_offeringyear", "layout_expert", "layout_con
           "layout_crosswalkentry", "layout_declareddemand", "core_statuschange", "core_auditevent"]
 
 
-@pytest.fixture(scope="module")
-def demo_city(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    """The real code tables and the default demo city, built once inside an outer transaction that is
-    rolled back after the module (each test runs in a savepoint inside it)."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_catalogs", verbosity=0)
-            call_command("demo", stdout=io.StringIO())
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+# demo_city: tests/conftest.py (built once per module, rolled back after it)
 
 
 @pytest.fixture(autouse=True)
