@@ -11,6 +11,7 @@ urlpatterns = [
     path("orgs/", include("chanjiao.orgs.urls")),
     path("engagement/", include("chanjiao.engagement.urls")),
     path("layout/", include("chanjiao.layout.urls")),
+    path("matching/", include("chanjiao.matching.urls")),  # partner recommendations (reads every app)
     path("i18n/setlang/", set_language, name="set_language"),
     path("api/", api.urls),
 ]

@@ -29,7 +29,7 @@ registry: list[ModelUI] = []
 class DetailAction:
     """An extra button on a detail page (e.g. 合并重复企业), shown when ``allowed(user, obj)``."""
 
-    label: str
+    label: StrOrPromise  # a lazy text: translated when the page is drawn
     url_name: str
     icon: str = "bolt"
     allowed: Any = None  # callable(user, obj) -> bool

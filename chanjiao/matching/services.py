@@ -35,8 +35,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from chanjiao.catalog.models import Major
+from chanjiao.core.roles import Role
+from chanjiao.core.scoping import get_scope
 from chanjiao.engagement.models import (
     Agreement,
     AgreementStatus,
@@ -85,6 +88,7 @@ EVENT_TIERS: Tiers = ((1, 3),)
 # Agreements that show cooperation happened (a draft was never signed).
 COOPERATING = (AgreementStatus.SIGNED, AgreementStatus.IN_FORCE, AgreementStatus.EXPIRED, AgreementStatus.TERMINATED)
 LIVE_OFFERINGS = (OfferingStatus.FILED, OfferingStatus.ENROLLING)
+WITHHELD_DEMAND = gettext_lazy("申报过该专业类的用人需求（人数仅申报企业和收集需求的产学合作委员会可见）")
 
 
 class Reason(NamedTuple):
@@ -178,6 +182,34 @@ def _ranked(candidates: QuerySet[Any], values: dict[str, Any], signals: list[Sig
                    for s in active if getattr(row, f"pts_{s.code}")]
         out.append(Recommendation(row, row.m_score, reasons))
     return out
+
+
+def may_match_for(user: Any, organisation_id: int) -> bool:
+    """May ``user`` read recommendations for the organisation ``organisation_id`` (a school, or an
+    enterprise)? They rest on its cooperation records — how many agreements, order classes and visits it
+    has with each candidate — which only its own staff and the global readers may read; anyone else
+    (another school, a competitor) may not see them summed up either. The pages call this before
+    ranking, and show their buttons only when it holds."""
+    scope = get_scope(user)
+    return scope.reads_all or organisation_id in scope.orgs(Role.SCHOOL_ADMIN, Role.ENTERPRISE_CONTACT)
+
+
+def _withhold_headcounts(recommendations: list[Recommendation], user: Any,
+                         firm_of: Callable[[Recommendation], int]) -> list[Recommendation]:
+    """The demand reason names a headcount only to a reader who may read that firm's declared demand (the firm
+    itself, the committee that collected it, the global readers). Others — a school looking for partners — learn
+    that the firm asked for the class and the points it earned, not how many people (one query, and none when
+    no recommendation has a demand reason)."""
+    firms = {firm_of(rec) for rec in recommendations if "demand" in rec.codes}
+    if not firms or get_scope(user).reads_all:
+        return recommendations
+    readable = set(DeclaredDemand.objects.visible_to(user).filter(enterprise_id__in=firms)
+                   .values_list("enterprise_id", flat=True).distinct())
+    for rec in recommendations:
+        if "demand" in rec.codes and firm_of(rec) not in readable:
+            rec.reasons = [r._replace(detail=str(WITHHELD_DEMAND)) if r.code == "demand" else r
+                           for r in rec.reasons]
+    return recommendations
 
 
 # -- past cooperation (shared by both directions) ----------------------------------------------------------------
@@ -277,13 +309,13 @@ def _ref_year(as_of: dt.date | None) -> int | None:
 Target = Offering | SubmissionItem | tuple[Organisation, Major]
 
 
-def _school_and_major(target: Target) -> tuple[Organisation, Major]:
+def school_and_major(target: Target) -> tuple[Organisation, Major]:
     """An offering, a review item (its offering, or the new major it proposes) or (school, major)."""
     school: Organisation
     major: Major | None
     if isinstance(target, SubmissionItem):
         if target.offering is not None:
-            return _school_and_major(target.offering)
+            return school_and_major(target.offering)
         school, major = target.submission.school, target.new_major
     elif isinstance(target, Offering):
         offering = target
@@ -320,8 +352,9 @@ def rank_enterprises(target: Target, *, user: Any, limit: int = 10,
     ``SubmissionItem`` or ``(school, major)`` for a major not offered yet. Signals: industry through the
     crosswalk in force, declared demand and postings for the major's 专业类, the same county/city, size and
     past cooperation with the school (``exclude_agreements`` ignored). ``as_of`` counts only what was on record
-    before that day; ``only`` keeps the named signals (ablations, baselines). Five queries."""
-    school, major = _school_and_major(target)
+    before that day; ``only`` keeps the named signals (ablations, baselines). Five queries (six for a
+    reader who may not read every firm's demand: whose headcounts it may see)."""
+    school, major = school_and_major(target)
     region = school.region if school.region_id else None
     version = crosswalk.in_force(region.code if region else None, as_of or timezone.localdate())
     codes = _major_industries(major, version)
@@ -359,7 +392,8 @@ def rank_enterprises(target: Target, *, user: Any, limit: int = 10,
         *coop_signals,
     ]
     candidates = Enterprise.objects.visible_to(user).select_related("industry", "region")
-    return _ranked(candidates, values, signals, only=only, limit=limit)
+    return _withhold_headcounts(_ranked(candidates, values, signals, only=only, limit=limit), user,
+                                lambda rec: rec.pk)
 
 
 def rank_by_size(*, user: Any, limit: int = 10) -> list[Organisation]:
@@ -385,7 +419,7 @@ def rank_offerings(enterprise: Organisation, *, user: Any, class_code: str | Non
     """The live offerings (filed or enrolling, those ``user`` may see) that best supply an enterprise: of the
     专业类 given, else of those its demand and postings ask for, or mapped onto its industry by the crosswalk.
     Signals: the class asked for, demand and postings for it, the crosswalk, the same county/city, the
-    offering's graduates and past cooperation with its school. Six or seven queries."""
+    offering's graduates and past cooperation with its school. Six to eight queries."""
     region = enterprise.region if enterprise.region_id else None
     classes = [class_code] if class_code else demanded_classes(enterprise, as_of=as_of)
     by_crosswalk: Q | None = None
@@ -438,7 +472,8 @@ def rank_offerings(enterprise: Organisation, *, user: Any, class_code: str | Non
     ]
     candidates = (Offering.objects.visible_to(user).filter(reach, status__in=LIVE_OFFERINGS, major__isnull=False)
                   .select_related("school__region", "major"))
-    return _ranked(candidates, values, signals, only=only, limit=limit)
+    return _withhold_headcounts(_ranked(candidates, values, signals, only=only, limit=limit), user,
+                                lambda rec: enterprise.pk)
 
 
 def explain(recommendations: Iterable[Recommendation]) -> list[str]:
