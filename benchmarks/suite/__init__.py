@@ -1,6 +1,7 @@
 """The benchmark harness's shared parts (issue #8 point 2): results, the timing loop, the run context.
 
-One module per benchmark family (``imports``, ``pages``, ``api``, ``dashboard``, ``statistics``, ``layout``); each
+One module per benchmark family (``imports``, ``postings``, ``pages``, ``api``, ``dashboard``, ``statistics``,
+``layout``); each
 defines ``NAME`` and ``run(h: Harness) -> list[Result]`` and is listed in ``SUITES`` below (a later issue adds
 its module there). A ``Result`` is one figure: our timings beside one or more baselines measured in
 the same run, N runs each; the ratio is always computed from the medians, never typed.
@@ -19,9 +20,10 @@ from dataclasses import dataclass, field
 from statistics import median
 from typing import Any
 
-# Run order matters: the import children write (and roll back) on their own connections, so they run
-# before the in-process suites open their long rolled-back transaction.
-SUITES = ["imports", "pages", "api", "dashboard", "statistics", "layout"]
+# Run order matters: the import children write (and roll back) on their own connections — the postings'
+# in a scratch database of their own — so they run before the in-process suites open their long
+# rolled-back transaction.
+SUITES = ["imports", "postings", "pages", "api", "dashboard", "statistics", "layout"]
 
 
 @dataclass
@@ -99,6 +101,7 @@ class Harness:
     url: str
     work: Any  # pathlib.Path
     import_rows: int | None = None  # the import file's size; default max(5,000, 100,000 × scale)
+    postings_rows: int | None = None  # the postings file's size; default max(2,000, 1,000,000 × scale)
     log: Callable[[str], None] = print
     _users: dict[str, Any] = field(default_factory=dict)
 
