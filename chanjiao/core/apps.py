@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("基础")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from chanjiao.core import signals  # noqa: F401  (security events)
+        from chanjiao.core.aggregates import register_sqlite_median
+
+        connection_created.connect(register_sqlite_median, dispatch_uid="chanjiao-sqlite-median")

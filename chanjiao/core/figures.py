@@ -38,6 +38,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from chanjiao.core.aggregates import Median, median_sql
 from chanjiao.core.db_router import reading_from_replica
 from chanjiao.core.registry import ModelUI
 from chanjiao.core.types import User
@@ -62,6 +63,10 @@ class Figure:
     # A number field summed over the rows instead of counting them (订单班学生数: SUM(enrolled)); the
     # drill-down list shows the same sum (ModelUI.totals), so it still equals its list.
     total: str | None = None
+    # A number field whose median over the rows is the figure (招聘月薪中位数: the median of salary_min),
+    # rounded to a whole number; 0 when no row has a value. The list shows the same median (ModelUI.medians).
+    # A median is not the sum of its groups: broken down, the whole is the median over every row.
+    median: str | None = None
 
     def __post_init__(self) -> None:
         for name in self.dims:
@@ -71,6 +76,9 @@ class Figure:
         if self.total is not None and self.total not in getattr(self.ui, "totals", ()):
             raise ImproperlyConfigured(f"Figure {self.key}: {self.ui.name} shows no total of {self.total!r} "
                                        "(ModelUI.totals)")
+        if self.median is not None and (self.total is not None or self.median not in getattr(self.ui, "medians", ())):
+            raise ImproperlyConfigured(f"Figure {self.key}: {self.ui.name} shows no median of {self.median!r} "
+                                       "(ModelUI.medians), or the figure also sums a total")
         if unknown:
             raise ImproperlyConfigured(f"Figure {self.key}: {sorted(unknown)} are not filters of "
                                        f"{self.ui.filterset.__name__}")
@@ -211,6 +219,9 @@ def _group_names(ui: ModelUI, name: str, keys: list[Any], user: User) -> dict[An
     param = dimension_param(ui, name)
     filterset = ui.filterset(QueryDict(), queryset=ui.model._default_manager.none(),
                              request=_request_for(user, QueryDict()))
+    named = getattr(ui.filterset, "group_names", None)  # a code filter names its codes itself
+    if named is not None and (names := named(name, keys)) is not None:
+        return dict(names)
     form_field = filterset.form.fields[param]
     if isinstance(form_field, forms.ModelChoiceField):
         choices = form_field.queryset
@@ -261,7 +272,10 @@ def _evaluate_together(figures: list[Figure], common: list[tuple[str, str]], use
             # The list page's rows (ui.rows_for), without its joins: they change no count.
             bases[id(f.ui)] = f.ui.rows_for(user).select_related(None).prefetch_related(None).order_by()
         rows = _filtered(f.ui, bases[id(f.ui)], own[f.key], user)
-        if f.total is None:
+        if f.median is not None:
+            selected = rows.values("pk", figure_total=F(f.median))
+            measure = median_sql(connections[selected.db].vendor, "figure_total")
+        elif f.total is None:
             selected, measure = rows.values("pk"), "COUNT(*)"
         else:
             selected, measure = rows.values("pk", figure_total=F(f.total)), "COALESCE(SUM(figure_total), 0)"
@@ -277,12 +291,20 @@ def _evaluate_together(figures: list[Figure], common: list[tuple[str, str]], use
         with connections[alias].cursor() as cursor:
             cursor.execute("SELECT " + ", ".join(sql for _k, sql, _p in items), [p for *_x, ps in items for p in ps])
             row = cursor.fetchone()
-        values.update({key: int(value or 0) for (key, _s, _p), value in zip(items, row, strict=True)})
+        values.update({key: whole(value) for (key, _s, _p), value in zip(items, row, strict=True)})
     return {f.key: FigureValue(f, values[f.key], list_url(f.ui, own[f.key])) for f in figures}
 
 
+def whole(value: Any) -> int:
+    """A figure's value as shown: a count or sum as it is, a median rounded (no value: 0)."""
+    return round(value) if value is not None else 0
+
+
 def _measure(figure: Figure, condition: Q | None = None) -> Any:
-    """What a figure adds up per row: one (a count) or its ``total`` field (a sum, 0 over no rows)."""
+    """What a figure adds up per row: one (a count), its ``total`` field (a sum, 0 over no rows), or the
+    median of its ``median`` field."""
+    if figure.median is not None:
+        return Median(figure.median, filter=condition)
     if figure.total is None:
         return Count("pk", filter=condition)
     return Coalesce(Sum(figure.total, filter=condition), 0)
@@ -300,7 +322,7 @@ def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: 
     if len(family) == 1:  # the filtered queryset itself, grouped in one query
         (figure,) = family
         rows = _filtered(ui, base, own[figure.key], user)
-        grouped = {figure.key: dict(rows.values_list(column).annotate(n=_measure(figure)))}
+        grouped = {figure.key: {key: whole(n) for key, n in rows.values_list(column).annotate(n=_measure(figure))}}
     else:  # one query for the family: a conditional count (or sum) per figure over the shared base
         aggregates = {f"f{i}": _measure(f, Q(pk__in=_filtered(ui, base, own[f.key], user).values("pk")))
                       if own[f.key] else _measure(f) for i, f in enumerate(family)}
@@ -308,18 +330,22 @@ def _evaluate_family(family: list[Figure], common: list[tuple[str, str]], user: 
         for row in base.values(column).annotate(**aggregates):
             for i, f in enumerate(family):
                 if row[f"f{i}"]:
-                    grouped[f.key][row[column]] = row[f"f{i}"]
+                    grouped[f.key][row[column]] = whole(row[f"f{i}"])
     # Rows without a value (NULL, or "" in a blank choice field) count in the total but form no
     # group: no filter value selects them (an empty parameter means "all").
     keys = sorted({k for g in grouped.values() for k in g if k not in (None, "")}, key=str)
     names = _group_names(ui, by, keys, user) if keys else {}
     order = [*names, *(k for k in keys if k not in names)]
     param = dimension_param(ui, by)
+    # A median's whole is not the sum of its groups' medians: one more statement computes it over every row.
+    medians = [f for f in family if f.median is not None]
+    overall = _evaluate_together(medians, common, user) if medians else {}
     results = {}
     for f in family:
         found = grouped[f.key]
         groups = [Group(k, names.get(k, str(k)), found[k],
                         list_url(ui, [*own[f.key], (param, param_value(k))]) if k in names else None)
                   for k in order if found.get(k)]  # order holds no NULL / "" key
-        results[f.key] = FigureValue(f, sum(found.values()), list_url(ui, own[f.key]), groups)
+        value = overall[f.key].value if f.key in overall else sum(found.values())
+        results[f.key] = FigureValue(f, value, list_url(ui, own[f.key]), groups)
     return results

@@ -124,6 +124,9 @@ class ModelUI:
     # Number fields the list page sums over its filtered rows (合计), in one query: a figure with a
     # ``total`` (core/figures.py) drills down to the list that shows the same sum.
     totals: tuple[str, ...] = ()
+    # Number fields whose median over the filtered rows the list shows (中位数), in the same query; a
+    # figure with a ``median`` drills down to the list that shows the same median.
+    medians: tuple[str, ...] = ()
     # Documents this model accepts (core/attachments.py): a 附件 card on the detail page and its routes.
     attachments: list[AttachmentUse] | None = None
 

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from chanjiao.core import audit
+from chanjiao.core.aggregates import Median
 from chanjiao.core.exports import content_disposition, xlsx_bytes
+from chanjiao.core.figures import whole
 from chanjiao.core.models import AuditEvent
 from chanjiao.core.pagination import history_header
 from chanjiao.core.scoping import can_create, scoped_rows, unscoped
@@ -70,12 +72,20 @@ class ModelUIView(View):
 
 
 def list_totals(ui: ModelUI, rows: Any) -> list[dict[str, Any]]:
-    """The 合计 of each of ``ui.totals`` over the filtered rows: one aggregate query (none without totals)."""
-    if not ui.totals:
+    """The 合计 of each of ``ui.totals`` and the 中位数 of each of ``ui.medians`` over the filtered rows: one
+    aggregate query (none without either). A median is rounded as its figure is (core/figures.py); None
+    when no row has a value."""
+    if not ui.totals and not ui.medians:
         return []
-    sums = rows.order_by().aggregate(**{name: Coalesce(Sum(name), 0) for name in ui.totals})
+    aggregates: dict[str, Any] = {f"total_{name}": Coalesce(Sum(name), 0) for name in ui.totals}
+    aggregates.update({f"median_{name}": Median(name) for name in ui.medians})
+    found = rows.order_by().aggregate(**aggregates)
     labels = {f.name: getattr(f, "verbose_name", f.name) for f in ui.model._meta.get_fields()}
-    return [{"field": name, "label": labels[name], "value": sums[name]} for name in ui.totals]
+    medians = {name: found[f"median_{name}"] for name in ui.medians}
+    return [*({"kind": "total", "field": name, "label": labels[name], "value": found[f"total_{name}"]}
+              for name in ui.totals),
+            *({"kind": "median", "field": name, "label": labels[name],
+               "value": None if medians[name] is None else whole(medians[name])} for name in ui.medians)]
 
 
 class ObjectListView(ModelUIView):

@@ -9,6 +9,7 @@ class LayoutConfig(AppConfig):
 
     def ready(self) -> None:
         from chanjiao.layout import (
+            demand_figures,  # noqa: F401  (declares the postings' figures: the API and the tests list them)
             rules,  # noqa: F401  (registers the layout rules)
             services,  # noqa: F401  (applying a decision moves its offering: a status_changed receiver)
         )

@@ -88,6 +88,7 @@ demand = register(ModelUI(DeclaredDemand, filters.DeclaredDemandFilterSet, table
 postings = register(ModelUI(JobPosting, filters.JobPostingFilterSet, tables.JobPostingTable, forms.JobPostingForm,
                             importer=imports.JobPostingImporter, menu_group=GROUP, icon="speakerphone",
                             menu_order=485, list_select_related=("region", "enterprise", "occupation"),
+                            medians=("salary_min", "salary_max"),
                             detail_template="layout/posting_detail.html"))  # + the deciding words
 
 scenarios = register(ModelUI(Scenario, filters.ScenarioFilterSet, tables.ScenarioTable, forms.ScenarioForm,

@@ -151,16 +151,18 @@ def shown_count(client: Client, url: str) -> int:
 
 
 def shown_value(client: Client, url: str, figure: Figure) -> int:
-    """What the list page at ``url`` shows for ``figure``: its row count, or the 合计 of the figure's total."""
-    if figure.total is None:
+    """What the list page at ``url`` shows for ``figure``: its row count, the 合计 of the figure's total, or
+    the median of its median field ("—" when no row has a value: the figure's 0)."""
+    if figure.total is None and figure.median is None:
         return shown_count(client, url)
     response = client.get(url)
     assert response.status_code == 200, url
-    found = re.search(rf'data-testid="total-{figure.total}">[^<：]*：([\d,]+)<', response.content.decode())
+    kind, name = ("total", figure.total) if figure.total is not None else ("median", figure.median)
+    found = re.search(rf'data-testid="{kind}-{name}">[^<：]*：([\d,]+|—)<', response.content.decode())
     if found is None:
-        assert 'data-testid="empty-state"' in response.content.decode(), f"{url}: no total {figure.total}"
+        assert 'data-testid="empty-state"' in response.content.decode(), f"{url}: no {kind} {name}"
         return 0
-    return int(found.group(1).replace(",", ""))
+    return 0 if found.group(1) == "—" else int(found.group(1).replace(",", ""))
 
 
 def fresh(user: Any) -> Any:
