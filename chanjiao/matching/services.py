@@ -35,7 +35,9 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_stubs_ext import StrOrPromise
 
 from chanjiao.catalog.models import Major
 from chanjiao.core.roles import Role
@@ -95,7 +97,7 @@ class Reason(NamedTuple):
     """One signal of a recommendation: its code, Chinese label, points and what it rests on."""
 
     code: str
-    label: str
+    label: StrOrPromise
     weight: int
     detail: str
 
@@ -125,9 +127,9 @@ class Recommendation:
 @dataclass(frozen=True)
 class Signal:
     code: str
-    label: str
+    label: StrOrPromise  # lazy: shown in the reader's language
     points: Any  # an integer expression over the candidate's annotations
-    detail: Callable[[Any], str]  # the annotated candidate → the Chinese explanation
+    detail: Callable[[Any], str]  # the annotated candidate → the explanation, in the active language
 
 
 # -- expressions ------------------------------------------------------------------------------------------------
@@ -247,18 +249,19 @@ def _cooperation(school: Any, enterprise: Any, *, class_code: Any, exclude_agree
         "m_events": _count(events),
     }
     signals = [
-        Signal("agreements", "合作协议", _tiered("m_agreements", AGREEMENT_TIERS),
-               lambda r: f"与该校签有校企合作协议 {r.m_agreements} 份"),
-        Signal("agreement_major", "同类专业协议", _when(Q(m_agreements_major__gte=1), AGREEMENT_MAJOR_POINTS),
-               lambda r: f"其中 {r.m_agreements_major} 份协议涉及同一专业类的专业"),
-        Signal("order_classes", "订单班", _tiered("m_orders", ORDER_CLASS_TIERS),
-               lambda r: f"在该校开设订单班 {r.m_orders} 个"),
-        Signal("visits", "走访", _tiered("m_visits", VISIT_TIERS),
-               lambda r: f"该校走访该企业 {r.m_visits} 次"),
-        Signal("practice", "教师企业实践", _tiered("m_practice", PRACTICE_TIERS),
-               lambda r: f"该校教师到该企业实践 {r.m_practice} 人次"),
-        Signal("events", "共同参加活动", _tiered("m_events", EVENT_TIERS),
-               lambda r: f"与该校共同出席对接活动 {r.m_events} 场"),
+        Signal("agreements", gettext_lazy("合作协议"), _tiered("m_agreements", AGREEMENT_TIERS),
+               lambda r: _("与该校签有校企合作协议 %(n)s 份") % {"n": r.m_agreements}),
+        Signal("agreement_major", gettext_lazy("同类专业协议"),
+               _when(Q(m_agreements_major__gte=1), AGREEMENT_MAJOR_POINTS),
+               lambda r: _("其中 %(n)s 份协议涉及同一专业类的专业") % {"n": r.m_agreements_major}),
+        Signal("order_classes", gettext_lazy("订单班"), _tiered("m_orders", ORDER_CLASS_TIERS),
+               lambda r: _("在该校开设订单班 %(n)s 个") % {"n": r.m_orders}),
+        Signal("visits", gettext_lazy("走访"), _tiered("m_visits", VISIT_TIERS),
+               lambda r: _("该校走访该企业 %(n)s 次") % {"n": r.m_visits}),
+        Signal("practice", gettext_lazy("教师企业实践"), _tiered("m_practice", PRACTICE_TIERS),
+               lambda r: _("该校教师到该企业实践 %(n)s 人次") % {"n": r.m_practice}),
+        Signal("events", gettext_lazy("共同参加活动"), _tiered("m_events", EVENT_TIERS),
+               lambda r: _("与该校共同出席对接活动 %(n)s 场") % {"n": r.m_events}),
     ]
     return values, signals
 
@@ -285,13 +288,13 @@ def _demand(enterprise: Any, class_code: Any, *, ref_year: int | None, as_of: dt
 
     def demand_detail(r: Any) -> str:
         if r.m_demand:
-            return f"{first}—{ref_year} 年申报该专业类用人需求 {r.m_demand} 人"
-        return f"{first} 年以前申报过该专业类用人需求（{r.m_demand_older} 条）"
+            return _("%(a)s—%(b)s 年申报该专业类用人需求 %(n)s 人") % {"a": first, "b": ref_year, "n": r.m_demand}
+        return _("%(a)s 年以前申报过该专业类用人需求（%(n)s 条）") % {"a": first, "n": r.m_demand_older}
 
     signals = [
-        Signal("demand", "用人需求", demand_points, demand_detail),
-        Signal("postings", "招聘岗位", _tiered("m_postings", POSTING_TIERS),
-               lambda r: f"发布该专业类招聘岗位 {r.m_postings} 个（重复发布不计）"),
+        Signal("demand", gettext_lazy("用人需求"), demand_points, demand_detail),
+        Signal("postings", gettext_lazy("招聘岗位"), _tiered("m_postings", POSTING_TIERS),
+               lambda r: _("发布该专业类招聘岗位 %(n)s 个（重复发布不计）") % {"n": r.m_postings}),
     ]
     return values, signals
 
@@ -374,21 +377,23 @@ def rank_enterprises(target: Target, *, user: Any, limit: int = 10,
     coop_values, coop_signals = _cooperation(school.pk, OuterRef("pk"), class_code=major.class_code,
                                              exclude_agreements=exclude_agreements, as_of=as_of)
     values |= demand_values | coop_values
-    version_label = f"对照表 v{version.number}" if version else "对照表"
+    version_label = _("对照表 v%(n)s") % {"n": version.number} if version else _("对照表")
     signals = [
-        Signal("industry", "行业对口",
+        Signal("industry", gettext_lazy("行业对口"),
                Case(When(m_industry=2, then=Value(INDUSTRY_POINTS)),
                     When(m_industry=1, then=Value(INDUSTRY_BROAD_POINTS)),
                     default=Value(0), output_field=IntegerField()),
-               lambda r: (f"所属行业 {r.industry.code} {r.industry.name} 在{version_label}中对应"
-                          f"{major.class_name}（{major.class_code}）"
-                          + ("" if r.m_industry == 2 else "（企业行业登记较粗，部分对应）"))),
+               lambda r: (_("所属行业 %(code)s %(industry)s 在%(version)s中对应%(cls)s（%(cls_code)s）")
+                          % {"code": r.industry.code, "industry": r.industry.name, "version": version_label,
+                             "cls": major.class_name, "cls_code": major.class_code}
+                          + ("" if r.m_industry == 2 else _("（企业行业登记较粗，部分对应）")))),
         *demand_signals,
-        Signal("same_county", "同区县", _when(Q(m_place=2), SAME_COUNTY_POINTS),
-               lambda r: f"与学校同在{r.region.name}"),
-        Signal("same_city", "同市", _when(Q(m_place=1), SAME_CITY_POINTS),
-               lambda r: f"位于{r.region.name}，与学校同市"),
-        Signal("size", "企业规模", _size_points(), lambda r: f"{r.get_size_display()}企业"),
+        Signal("same_county", gettext_lazy("同区县"), _when(Q(m_place=2), SAME_COUNTY_POINTS),
+               lambda r: _("与学校同在%(place)s") % {"place": r.region.name}),
+        Signal("same_city", gettext_lazy("同市"), _when(Q(m_place=1), SAME_CITY_POINTS),
+               lambda r: _("位于%(place)s，与学校同市") % {"place": r.region.name}),
+        Signal("size", gettext_lazy("企业规模"), _size_points(),
+               lambda r: _("%(size)s企业") % {"size": r.get_size_display()}),
         *coop_signals,
     ]
     candidates = Enterprise.objects.visible_to(user).select_related("industry", "region")
@@ -457,17 +462,19 @@ def rank_offerings(enterprise: Organisation, *, user: Any, class_code: str | Non
                                              exclude_agreements=frozenset(), as_of=as_of)
     values |= demand_values | coop_values
     signals = [
-        Signal("class", "需求专业类", _when(Q(m_class=1), CLASS_POINTS),
-               lambda r: f"企业需要{r.major.class_name}（{r.major.class_code}）的毕业生"),
+        Signal("class", gettext_lazy("需求专业类"), _when(Q(m_class=1), CLASS_POINTS),
+               lambda r: _("企业需要%(cls)s（%(code)s）的毕业生") % {"cls": r.major.class_name,
+                                                                   "code": r.major.class_code}),
         *demand_signals,
-        Signal("industry", "行业对口", _when(Q(m_crosswalk=1), INDUSTRY_POINTS),
-               lambda r: f"对照表中{r.major.class_name}对应企业所属行业 {enterprise.industry}"),
-        Signal("same_county", "同区县", _when(Q(m_place=2), SAME_COUNTY_POINTS),
-               lambda r: f"学校与企业同在{r.school.region.name}"),
-        Signal("same_city", "同市", _when(Q(m_place=1), SAME_CITY_POINTS),
-               lambda r: f"学校位于{r.school.region.name}，与企业同市"),
-        Signal("graduates", "毕业生规模", _tiered("m_graduates", GRADUATE_TIERS),
-               lambda r: f"{r.m_graduates_year} 年毕业生 {r.m_graduates} 人"),
+        Signal("industry", gettext_lazy("行业对口"), _when(Q(m_crosswalk=1), INDUSTRY_POINTS),
+               lambda r: _("对照表中%(cls)s对应企业所属行业 %(industry)s") % {"cls": r.major.class_name,
+                                                                      "industry": enterprise.industry}),
+        Signal("same_county", gettext_lazy("同区县"), _when(Q(m_place=2), SAME_COUNTY_POINTS),
+               lambda r: _("学校与企业同在%(place)s") % {"place": r.school.region.name}),
+        Signal("same_city", gettext_lazy("同市"), _when(Q(m_place=1), SAME_CITY_POINTS),
+               lambda r: _("学校位于%(place)s，与企业同市") % {"place": r.school.region.name}),
+        Signal("graduates", gettext_lazy("毕业生规模"), _tiered("m_graduates", GRADUATE_TIERS),
+               lambda r: _("%(year)s 年毕业生 %(n)s 人") % {"year": r.m_graduates_year, "n": r.m_graduates}),
         *coop_signals,
     ]
     candidates = (Offering.objects.visible_to(user).filter(reach, status__in=LIVE_OFFERINGS, major__isnull=False)
